@@ -1,0 +1,61 @@
+# Two commands on a fresh Debian 12 machine, as root:
+#   make run    set everything up (system packages, .venv, database, demo data) and serve the app
+#   make test   the same set-up plus Chromium, then the whole test suite
+# and `make bench` for the speed figures (bench/results.json).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := .make
+export FLASK_APP := wsgi
+
+# Pango + HarfBuzz (with its subsetter, or a receipt PDF takes seconds) + a real CJK font.
+APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-noto-cjk \
+               python3-venv ca-certificates
+# Browser tests, QR decoding from rendered PDFs, PDF to text/image.
+APT_TEST := chromium zbar-tools poppler-utils
+
+.PHONY: run test bench setup setup-test db serve demo-accounts clean
+
+run: setup db
+	@echo
+	@echo "  两险征缴 is at http://$(HOST):$(PORT)/"
+	@$(BIN)/flask demo-accounts
+	@echo
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+
+test: setup setup-test db
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup setup-test db
+	$(BIN)/python -m bench
+
+setup: $(STAMP)/apt-runtime $(STAMP)/venv
+
+setup-test: $(STAMP)/apt-test $(STAMP)/venv-dev
+
+db: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+
+$(STAMP)/apt-runtime: scripts/apt-install.sh
+	scripts/apt-install.sh $(APT_RUNTIME)
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/apt-test: scripts/apt-install.sh
+	scripts/apt-install.sh $(APT_TEST)
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/venv: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/venv-dev: requirements-dev.txt $(STAMP)/venv
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@mkdir -p $(STAMP) && touch $@
+
+clean:
+	rm -rf $(VENV) $(STAMP)

@@ -1,0 +1,66 @@
+"""`make bench`: run every bench/bench_*.py, print a table, write bench/results.json.
+
+Each module has `run() -> dict` returning {key: number}. `python -m bench search receipt`
+runs only the modules whose names contain one of the words. Figures from the last run of a
+module that was not run this time are kept, so results.json always holds every key."""
+import importlib
+import json
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.json"
+
+# Budgets from the issues (DESIGN.md, Benchmarks): key -> (comparison, limit).
+BUDGETS = {
+    "search_p95_ms": ("<=", 100),
+    "receipt_pdf_p50_ms": ("<=", 60), "receipt_pdf_p95_ms": ("<=", 150), "receipt_pdf_kb": ("<=", 60),
+    "roster_pdf_2000_s": ("<=", 5), "roster_pdf_cached_ms": ("<=", 50),
+    "plan_import_100k_s": ("<=", 15),
+    "first_load_kb": ("<=", 50), "sync_500_s": ("<=", 30),
+    "payments_per_s": (">=", 400), "payments_p95_ms": ("<=", 50),
+}
+
+
+def main(argv):
+    words = argv[1:]
+    modules = sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
+    if words:
+        modules = [m for m in modules if any(w in m for w in words)]
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    failed = []
+    for name in modules:
+        print(f"== {name}", flush=True)
+        t0 = time.perf_counter()
+        try:
+            figures = importlib.import_module(f"bench.{name}").run()
+        except Exception:  # one broken benchmark must not hide the others' figures
+            import traceback
+            traceback.print_exc()
+            failed.append(name)
+            continue
+        results.update({k: round(float(v), 3) for k, v in figures.items()})
+        print(f"   ({time.perf_counter() - t0:.1f} s)", flush=True)
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print()
+    print(f"{'key':32} {'value':>12}  budget")
+    for key in sorted(results):
+        value = results[key]
+        budget = BUDGETS.get(key)
+        mark = ""
+        if budget:
+            op, limit = budget
+            ok = value <= limit if op == "<=" else value >= limit
+            mark = f"{op} {limit}  {'ok' if ok else 'OVER BUDGET'}"
+        print(f"{key:32} {value:>12}  {mark}")
+    print(f"\nwritten to {RESULTS.relative_to(HERE.parent)}")
+    if failed:
+        print(f"benchmarks that failed: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

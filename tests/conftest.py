@@ -1,0 +1,107 @@
+"""Fixtures: a fresh app and database per test (SQLite file, or a private PostgreSQL schema
+when TEST_DATABASE_URL is set), a test client, and `world`, a small district to test against."""
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.factories import World
+from webapp import create_app
+from webapp.extensions import db
+
+TEST_KEYS = {"1": bytes(range(32))}
+RECEIPT_KEYS = {"1": bytes(range(32, 64))}
+
+
+def _postgres_url(base: str, schema: str) -> str:
+    """The same server and database, with every connection's search_path set to our schema."""
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+def _normalise(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    base = _normalise(base)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _postgres_url(base, schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def make_test_config(database_url, tmp_path, **extra):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "ID_KEYS": dict(TEST_KEYS),
+        "RECEIPT_KEYS": dict(RECEIPT_KEYS),
+        "WTF_CSRF_ENABLED": False,
+        "CHECK_PDF_ENGINE_AT_STARTUP": False,
+        "PUBLIC_BASE_URL": "http://lx.test",
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change the configuration (e.g. CSRF on)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
+    app = create_app(make_test_config(database_url, tmp_path, **app_config))
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    return World()
+
+
+@pytest.fixture
+def login(client):
+    """login(username) logs the test client in (password as the World creates it)."""
+    def do(username, password=World.PASSWORD):
+        client.post("/logout")
+        resp = client.post("/login", data={"username": username, "password": password})
+        assert resp.status_code == 302, resp.data.decode()[:500]
+        return client
+    return do

@@ -1,0 +1,72 @@
+"""两险征缴: door-to-door collection of residents' pension and medical insurance contributions."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import database, keys
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .idvault import idvault
+
+
+def _database_url(app) -> str:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or "sqlite:///" + str(Path(app.instance_path) / "app.db")
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 spelled out.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def create_app(test_config=None):
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.config.from_object("webapp.config.Config")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "RATELIMIT_STORAGE_URI", "ID_KEY_FILE",
+                     "RECEIPT_KEY_FILE"):
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        if os.environ.get("SESSION_COOKIE_SECURE") == "1":
+            app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+    else:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
+    keys.ensure_keys(app)
+
+    from .models import User
+    User.hash_method = app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    idvault.init_app(app)
+    _init_login(app)
+
+    from .views import register_blueprints
+    register_blueprints(app)
+    from . import commands, web
+    commands.register(app)
+    web.init_app(app)
+    return app
+
+
+def _init_login(app):
+    from .services.accounts import load_user_from_session
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warn"
+    # "strong" would log a coordinator out whenever the phone changes cell tower (and IP).
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session)

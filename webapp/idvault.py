@@ -1,0 +1,52 @@
+"""ID numbers at rest: encrypted, found through a keyed hash, searched by their last four digits.
+
+The key lives in instance/id_key (or the file named by ID_KEY_FILE); without it the column
+`people.id_cipher` is unreadable, so a stolen database file does not leak ID numbers.
+Every ciphertext carries the id of the key that made it, so the key can be rotated: new rows use
+the newest key, old rows still decrypt.
+"""
+import base64
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+
+class IdVault:
+    def __init__(self):
+        self._keys = {}        # key id -> 32-byte key
+        self._current = None
+        self._hash_key = None
+
+    def init_app(self, app):
+        keys = app.config["ID_KEYS"]  # {"1": bytes, ...}; set up by keys.ensure_keys
+        self.configure(keys)
+        app.extensions["idvault"] = self
+
+    def configure(self, keys: dict):
+        if not keys:
+            raise RuntimeError("no ID encryption key configured")
+        self._keys = {str(k): bytes(v) for k, v in keys.items()}
+        self._current = max(self._keys, key=int)
+        # The lookup hash must not change when the encryption key rotates: it is derived from
+        # the first key, which is therefore never retired.
+        first = self._keys[min(self._keys, key=int)]
+        self._hash_key = hmac.new(first, b"id-lookup-hash", hashlib.sha256).digest()
+
+    def lookup_hash(self, number: str) -> str:
+        return hmac.new(self._hash_key, number.encode(), hashlib.sha256).hexdigest()
+
+    def encrypt(self, number: str) -> str:
+        key_id = self._current
+        nonce = os.urandom(12)
+        ct = AESGCM(self._keys[key_id]).encrypt(nonce, number.encode(), key_id.encode())
+        return f"{key_id}:{base64.urlsafe_b64encode(nonce + ct).decode()}"
+
+    def decrypt(self, token: str) -> str:
+        key_id, _, body = token.partition(":")
+        raw = base64.urlsafe_b64decode(body)
+        return AESGCM(self._keys[key_id]).decrypt(raw[:12], raw[12:], key_id.encode()).decode()
+
+
+idvault = IdVault()

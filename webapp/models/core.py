@@ -1,0 +1,404 @@
+"""Tables. Money is integer fen; times are naive UTC (shown in Asia/Shanghai).
+
+Nothing that records money is deleted: a void is a row in `receipt_voids`, and the payment lines
+of a voided receipt point at it (`void_id`), which is what frees the person to pay again.
+"""
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..idvault import idvault
+from ..rules.categories import GOV_GROUPS
+from ..rules.eligibility import GovRule, PersonFacts, Policy
+from ..rules.idnumber import IdInfo
+from ..rules.masking import mask_id_number
+from ..timeutil import now_utc
+
+__all__ = ["Area", "User", "user_areas", "Campaign", "PensionTier", "MedicalRate", "GovPayRule",
+           "Household", "Person", "NameChange", "ReceiptCounter", "Receipt", "ReceiptVoid", "Payment",
+           "AuditEvent"]
+
+
+# --- areas and accounts -------------------------------------------------------------------
+
+class Area(db.Model):
+    """District -> township/subdistrict -> village/community (the collection unit)."""
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    # 单位（全称）as printed on forms and receipts, e.g. 湛河区曹镇乡大营村村民委员会
+    full_name: Mapped[str] = mapped_column(String(128))
+    level: Mapped[str] = mapped_column(String(16))          # district / township / village
+    kind: Mapped[str | None] = mapped_column(String(16))    # township|subdistrict, village|community
+    point_kind: Mapped[str | None] = mapped_column(String(24))  # see categories.POINT_KINDS
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    office_phone: Mapped[str | None] = mapped_column(String(32))
+
+    parent: Mapped["Area | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.code")
+
+    __table_args__ = (
+        CheckConstraint("level IN ('district', 'township', 'village')", name="level"),
+    )
+
+    def __repr__(self):
+        return f"<Area {self.code} {self.name}>"
+
+
+user_areas = db.Table(
+    "user_areas",
+    db.Column("user_id", ForeignKey("users.id"), primary_key=True),
+    db.Column("area_id", ForeignKey("areas.id"), primary_key=True, index=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    name: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(32), default="")   # 职务, for 附件1
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Bumped on password change/reset: sessions carrying an older value are logged out.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.code)
+
+    __table_args__ = (
+        CheckConstraint("role IN ('district_admin', 'township_admin', 'coordinator')", name="role"),
+    )
+
+    # scrypt by default; the test suite sets a cheaper method so it does not spend its time hashing.
+    hash_method = "scrypt"
+
+    def set_password(self, password: str):
+        self.password_hash = generate_password_hash(password, method=User.hash_method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        # The session remembers the version too, so a reset password ends old sessions.
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role}>"
+
+
+# --- the campaign ---------------------------------------------------------------------------
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    coverage_year: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(128))
+    mobilisation_start: Mapped[date] = mapped_column(Date)
+    mobilisation_end: Mapped[date] = mapped_column(Date)
+    collection_start: Mapped[date] = mapped_column(Date)
+    collection_end: Mapped[date] = mapped_column(Date)
+    summary_start: Mapped[date] = mapped_column(Date)
+    summary_end: Mapped[date] = mapped_column(Date)
+    # The district admin may keep the window open after collection_end.
+    extended_until: Mapped[date | None] = mapped_column(Date)
+    pension_min_age: Mapped[int] = mapped_column(Integer, default=16)
+    pension_max_age: Mapped[int] = mapped_column(Integer, default=59)
+    pension_born_from: Mapped[date] = mapped_column(Date)
+    pension_born_until: Mapped[date] = mapped_column(Date)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    tiers: Mapped[list["PensionTier"]] = relationship(
+        order_by="PensionTier.amount_fen", cascade="all, delete-orphan")
+    medical_rates: Mapped[list["MedicalRate"]] = relationship(cascade="all, delete-orphan")
+    gov_rules: Mapped[list["GovPayRule"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def window_end(self) -> date:
+        return max(self.collection_end, self.extended_until or self.collection_end)
+
+    def is_open_on(self, day: date) -> bool:
+        return self.collection_start <= day <= self.window_end
+
+    def policy(self) -> Policy:
+        return Policy(
+            pension_born_from=self.pension_born_from,
+            pension_born_until=self.pension_born_until,
+            pension_min_age=self.pension_min_age,
+            pension_max_age=self.pension_max_age,
+            pension_tiers={t.amount_fen: t.subsidy_fen for t in self.tiers},
+            medical_fen={r.category: r.amount_fen for r in self.medical_rates},
+            gov_rules=tuple(GovRule(r.group, r.kind, r.full, r.amount_fen) for r in self.gov_rules),
+        )
+
+
+class PensionTier(db.Model):
+    __tablename__ = "pension_tiers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    subsidy_fen: Mapped[int] = mapped_column(Integer, default=0)   # 多缴多得 government subsidy
+    __table_args__ = (UniqueConstraint("campaign_id", "amount_fen"),)
+
+
+class MedicalRate(db.Model):
+    __tablename__ = "medical_rates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    category: Mapped[str] = mapped_column(String(16))  # resident / student
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("campaign_id", "category"),)
+
+
+class GovPayRule(db.Model):
+    """For a group the civil-affairs office lists, the government pays all or part (代缴)."""
+    __tablename__ = "gov_pay_rules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    group: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    amount_fen: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (UniqueConstraint("campaign_id", "group", "kind"),)
+
+
+# --- people and households ------------------------------------------------------------------
+
+class Household(db.Model):
+    __tablename__ = "households"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32), default="")   # 户号 from the plan list
+    address: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+
+    village: Mapped[Area] = relationship()
+    members: Mapped[list["Person"]] = relationship(
+        back_populates="household", order_by="(Person.is_head.desc(), Person.birth_date)")
+
+    @property
+    def head(self):
+        return next((m for m in self.members if m.is_head), self.members[0] if self.members else None)
+
+
+class Person(db.Model):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    is_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    relation: Mapped[str] = mapped_column(String(8), default="户主")
+    name: Mapped[str] = mapped_column(String(32))
+    name_initials: Mapped[str] = mapped_column(String(32))
+    name_pinyin: Mapped[str] = mapped_column(String(128))
+    # The ID number itself is only in id_cipher (encrypted); id_hash finds it, id_tail searches it.
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_cipher: Mapped[str] = mapped_column(String(128))
+    id_masked: Mapped[str] = mapped_column(String(18))
+    id_tail: Mapped[str] = mapped_column(String(4), index=True)
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    address: Mapped[str] = mapped_column(String(128), default="")
+    phone: Mapped[str] = mapped_column(String(16), default="")
+    is_student: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_dibao: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_tekun: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    employee_pension: Mapped[bool] = mapped_column(Boolean, default=False)
+    employee_medical: Mapped[bool] = mapped_column(Boolean, default=False)
+    new_enrollee: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, onupdate=now_utc)
+
+    village: Mapped[Area] = relationship()
+    household: Mapped[Household] = relationship(back_populates="members")
+
+    __table_args__ = (
+        Index("ix_people_village_name", "village_id", "name"),
+        Index("ix_people_name", "name"),
+        Index("ix_people_name_initials", "name_initials"),
+        Index("ix_people_name_pinyin", "name_pinyin"),
+        Index("uq_people_household_head", "household_id", unique=True,
+              sqlite_where=text("is_head"), postgresql_where=text("is_head")),
+    )
+
+    def set_id_number(self, info: IdInfo):
+        self.id_hash = idvault.lookup_hash(info.number)
+        self.id_cipher = idvault.encrypt(info.number)
+        self.id_masked = mask_id_number(info.number)
+        self.id_tail = info.number[-4:]
+        self.birth_date = info.birth_date
+        self.sex = info.sex
+
+    @property
+    def id_number(self) -> str:
+        """The full number. Views that show it to a person must audit that (see services.audit)."""
+        return idvault.decrypt(self.id_cipher)
+
+    @property
+    def groups(self) -> frozenset:
+        return frozenset(g for g in GOV_GROUPS if getattr(self, f"is_{g}"))
+
+    def facts(self) -> PersonFacts:
+        return PersonFacts(
+            birth_date=self.birth_date, is_student=self.is_student,
+            employee_pension=self.employee_pension, employee_medical=self.employee_medical,
+            groups=self.groups, new_enrollee=self.new_enrollee, has_phone=bool(self.phone),
+        )
+
+
+class NameChange(db.Model):
+    """改名: the old name is never lost."""
+    __tablename__ = "name_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    old_name: Mapped[str] = mapped_column(String(32))
+    new_name: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(200))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+
+    changed_by: Mapped[User] = relationship()
+
+
+# --- money ----------------------------------------------------------------------------------
+
+class ReceiptCounter(db.Model):
+    """The last receipt sequence number issued per campaign and village: only ever goes up."""
+    __tablename__ = "receipt_counters"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Receipt(db.Model):
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    payer_name: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(16), default="cash")
+    total_fen: Mapped[int] = mapped_column(Integer)       # collected from the payer
+    gov_total_fen: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, index=True)
+    # Idempotency key chosen by the client (offline outbox) and a hash of what it asked for.
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+
+    village: Mapped[Area] = relationship()
+    household: Mapped[Household | None] = relationship()
+    issued_by: Mapped[User] = relationship()
+    lines: Mapped[list["Payment"]] = relationship(back_populates="receipt", order_by="Payment.id")
+    void: Mapped["ReceiptVoid | None"] = relationship(back_populates="receipt", uselist=False)
+    replaces: Mapped["Receipt | None"] = relationship(remote_side=[id])
+    campaign: Mapped[Campaign] = relationship()
+
+    __table_args__ = (CheckConstraint("total_fen >= 0", name="total_nonnegative"),)
+
+    @property
+    def is_voided(self) -> bool:
+        return self.void is not None
+
+
+class ReceiptVoid(db.Model):
+    """作废: a receipt's void is its own row; the receipt itself is never changed."""
+    __tablename__ = "receipt_voids"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    voided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    voided_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+
+    receipt: Mapped[Receipt] = relationship(back_populates="void")
+    voided_by: Mapped[User] = relationship()
+
+
+class Payment(db.Model):
+    """One line of a receipt: one person, one insurance."""
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    tier_fen: Mapped[int | None] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    gov_fen: Mapped[int] = mapped_column(Integer, default=0)
+    self_fen: Mapped[int] = mapped_column(Integer)
+    # Snapshots as they were when paid: a later 改名 must not rewrite a receipt.
+    person_name: Mapped[str] = mapped_column(String(32))
+    id_masked: Mapped[str] = mapped_column(String(18))
+    new_enrollee: Mapped[bool] = mapped_column(Boolean, default=False)
+    void_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_voids.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+
+    receipt: Mapped[Receipt] = relationship(back_populates="lines")
+    person: Mapped[Person] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('pension', 'medical')", name="kind"),
+        CheckConstraint("self_fen + gov_fen = amount_fen AND gov_fen >= 0 AND self_fen >= 0",
+                        name="amounts_add_up"),
+        # The database itself refuses a second live payment for the same person, insurance and
+        # campaign: two coordinators racing for one person cannot both succeed.
+        Index("uq_payments_live", "campaign_id", "person_id", "kind", unique=True,
+              sqlite_where=text("void_id IS NULL"), postgresql_where=text("void_id IS NULL")),
+    )
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    object_type: Mapped[str] = mapped_column(String(32), default="")
+    object_id: Mapped[str] = mapped_column(String(32), default="")
+    summary: Mapped[str] = mapped_column(String(255), default="")
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)

@@ -1,0 +1,211 @@
+"""Accounts: log in, create, reset, change passwords. Admins manage the accounts below them."""
+import re
+import secrets
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Area, User, user_areas
+from ..rules.categories import ROLES
+from ..rules.contact import InvalidPhone, normalize_phone
+from ..timeutil import now_utc
+from .actor import Actor
+from .audit import diff, record_event, snapshot
+from .errors import Forbidden, NotFound, ValidationFailed
+from .scope import visible_area_ids, visible_village_ids
+from .tx import unit_of_work
+
+COMMON_PASSWORDS = {"12345678", "123456789", "1234567890", "password", "password1", "qwerty123",
+                    "11111111", "88888888", "abc12345", "a1234567", "admin123", "woaini1314"}
+
+# The level of area each role is bound to.
+ROLE_LEVEL = {"coordinator": "village", "township_admin": "township", "district_admin": "district"}
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """The password policy, in one sentence the user can act on; None when acceptable."""
+    if len(password) < 8:
+        return "密码至少 8 位"
+    if len(password) > 128:
+        return "密码太长"
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        return "密码须同时包含字母和数字"
+    if password.lower() in COMMON_PASSWORDS or (username and username.lower() in password.lower()):
+        return "密码太容易猜到，请换一个"
+    return None
+
+
+def temporary_password() -> str:
+    # Readable on a phone screen: no 0/O, 1/l/I.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(10))
+        if password_problem(pw) is None:
+            return pw
+
+
+def authenticate(username: str, password: str, ip: str = "") -> User | None:
+    """The user whose password matches, or None. Failures are audited (login throttling uses them)."""
+    with unit_of_work():
+        user = db.session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
+        if user is None or not user.active or not user.check_password(password or ""):
+            record_event(Actor(user=None, ip=ip), "login_failed", object_type="user",
+                         object_id=user.id if user else "", summary=f"用户名 {username[:32]}")
+            return None
+        user.last_login_at = now_utc()
+        record_event(Actor(user=user, ip=ip), "login", user, summary=user.username)
+    return user
+
+
+def change_password(actor: Actor, current: str, new: str, confirm: str) -> None:
+    with unit_of_work():
+        user = actor.user
+        errors = {}
+        if not user.check_password(current or ""):
+            errors["current"] = "当前密码不对"
+        problem = password_problem(new or "", user.username)
+        if problem:
+            errors["new"] = problem
+        elif new != confirm:
+            errors["confirm"] = "两次输入的新密码不一致"
+        elif user.check_password(new):
+            errors["new"] = "新密码不能与当前密码相同"
+        if errors:
+            raise ValidationFailed(errors)
+        user.set_password(new)
+        user.must_change_password = False
+        user.session_version += 1
+        record_event(actor, "password.change", user, summary=user.username)
+
+
+def manageable_users(actor: Actor):
+    """Accounts this admin may see and manage (coordinators of their villages for township admins)."""
+    if actor.is_role("district_admin"):
+        return select(User).order_by(User.role, User.username)
+    if actor.is_role("township_admin"):
+        ids = select(user_areas.c.user_id).where(user_areas.c.area_id.in_(visible_village_ids(actor.user)))
+        return select(User).where(User.role == "coordinator", User.id.in_(ids)).order_by(User.username)
+    raise Forbidden()
+
+
+def get_manageable_user(actor: Actor, user_id: int) -> User:
+    user = db.session.scalar(manageable_users(actor).where(User.id == user_id))
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _areas_for(actor: Actor, role: str, codes: list[str]) -> list[Area]:
+    level = ROLE_LEVEL[role]
+    codes = [c.strip() for c in codes if c and c.strip()]
+    if not codes:
+        raise ValidationFailed({"areas": "请选择负责的区域"})
+    areas = db.session.scalars(select(Area).where(
+        Area.code.in_(codes), Area.level == level, Area.id.in_(visible_area_ids(actor.user)))).all()
+    if len(areas) != len(set(codes)):
+        raise ValidationFailed({"areas": "所选区域不存在、级别不对或不在您的管辖范围内"})
+    return list(areas)
+
+
+def _check_user_fields(username, name, role, phone, actor) -> tuple[dict, str]:
+    errors = {}
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]{3,32}", username or ""):
+        errors["username"] = "用户名为 3–32 位字母、数字或 _ . -"
+    elif db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        errors["username"] = "该用户名已被使用"
+    if not (name or "").strip():
+        errors["name"] = "请填写姓名"
+    if role not in ROLES:
+        errors["role"] = "请选择角色"
+    elif actor.is_role("township_admin") and role != "coordinator":
+        errors["role"] = "乡/街道管理员只能新建协管员账号"
+    try:
+        phone = normalize_phone(phone)
+    except InvalidPhone as e:
+        errors["phone"] = str(e)
+    return errors, phone
+
+
+def create_user(actor: Actor, *, username: str, name: str, role: str, area_codes: list[str],
+                title: str = "", phone: str = "", password: str | None = None,
+                is_demo: bool = False) -> tuple[User, str]:
+    """New account; returns it and its password (temporary unless given, and then must be changed).
+    actor.user None is the command line (set-up and demo data), which may create any account."""
+    if actor.user is not None and not actor.is_role("district_admin", "township_admin"):
+        raise Forbidden()
+    username = (username or "").strip()
+    pw = password or temporary_password()
+    with unit_of_work():
+        errors, phone = _check_user_fields(username, name, role, phone, actor)
+        if password is not None and (problem := password_problem(password, username)):
+            errors["password"] = problem
+        if errors:
+            raise ValidationFailed(errors)
+        if actor.user is not None:
+            areas = _areas_for(actor, role, area_codes)
+        else:
+            areas = list(db.session.scalars(select(Area).where(Area.code.in_(area_codes),
+                                                               Area.level == ROLE_LEVEL[role])))
+            if len(areas) != len(set(area_codes)) or not areas:
+                raise ValidationFailed({"areas": "区域代码不存在或级别不对"})
+        user = User(username=username, name=name.strip(), role=role, title=(title or "").strip(),
+                    phone=phone, must_change_password=not is_demo, is_demo=is_demo, areas=areas)
+        user.set_password(pw)
+        db.session.add(user)
+        db.session.flush()
+        record_event(actor, "user.create", user, summary=f"{username} {ROLES[role]}",
+                     after={"username": username, "name": user.name, "role": role,
+                            "areas": [a.code for a in areas]})
+    return user, pw
+
+
+def reset_password(actor: Actor, user_id: int) -> str:
+    """A new temporary password the user must change at next login; old sessions end."""
+    pw = temporary_password()
+    with unit_of_work():
+        user = get_manageable_user(actor, user_id)
+        if user.id == actor.user_id:
+            raise Forbidden("不能重置自己的密码，请在“我的”中修改")
+        user.set_password(pw)
+        user.must_change_password = True
+        user.session_version += 1
+        record_event(actor, "user.reset_password", user, summary=user.username)
+    return pw
+
+
+def update_user(actor: Actor, user_id: int, *, name: str, title: str, phone: str, active: bool,
+                area_codes: list[str]) -> User:
+    with unit_of_work():
+        user = get_manageable_user(actor, user_id)
+        errors = {}
+        if not (name or "").strip():
+            errors["name"] = "请填写姓名"
+        try:
+            phone = normalize_phone(phone)
+        except InvalidPhone as e:
+            errors["phone"] = str(e)
+        if user.id == actor.user_id and not active:
+            errors["active"] = "不能停用自己的账号"
+        if errors:
+            raise ValidationFailed(errors)
+        areas = _areas_for(actor, user.role, area_codes)
+        fields = ["name", "title", "phone", "active"]
+        before = snapshot(user, fields) | {"areas": [a.code for a in user.areas]}
+        user.name, user.title, user.phone, user.active = name.strip(), (title or "").strip(), phone, bool(active)
+        user.areas = areas
+        if not active:
+            user.session_version += 1
+        b, a = diff(before, snapshot(user, fields) | {"areas": [a.code for a in areas]})
+        record_event(actor, "user.update", user, summary=user.username, before=b, after=a)
+    return user
+
+
+def load_user_from_session(token: str) -> User | None:
+    """Flask-Login's user loader: 'id:version'; a stale version means the password changed."""
+    uid, _, version = (token or "").partition(":")
+    if not uid.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user

@@ -1,0 +1,257 @@
+"""The campaign: dates, tiers, amounts, government-paid groups. Data of a year, never code."""
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Campaign, GovPayRule, MedicalRate, PensionTier
+from ..rules.categories import GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION
+from ..rules.eligibility import default_pension_window
+from ..rules.money import InvalidAmount, fen_to_yuan_str, yuan_to_fen
+from ..timeutil import today_local
+from .actor import Actor
+from .audit import diff, record_event
+from .errors import CampaignClosed, Forbidden, NotFound, ValidationFailed
+from .tx import unit_of_work
+
+# Example defaults from DOMAIN.md (yuan); the district admin checks them against the year's policy.
+DEFAULT_TIERS = [(200, 40), (300, 45), (400, 50), (500, 60), (600, 65), (700, 70), (800, 75),
+                 (900, 80), (1000, 85), (1500, 110), (2000, 135), (3000, 160), (4000, 185), (5000, 210)]
+DEFAULT_MEDICAL = {"resident": 250, "student": 250}
+# (group, kind): (full, yuan)
+DEFAULT_GOV_RULES = {
+    ("tekun", MEDICAL): (True, 0), ("dibao", MEDICAL): (False, 150), ("disabled", MEDICAL): (True, 0),
+    ("tekun", PENSION): (False, 200), ("dibao", PENSION): (False, 100), ("disabled", PENSION): (False, 200),
+}
+
+
+@dataclass
+class CampaignInput:
+    """What the campaign form edits; amounts in yuan as typed."""
+    year: int
+    coverage_year: int
+    name: str
+    mobilisation_start: date
+    mobilisation_end: date
+    collection_start: date
+    collection_end: date
+    summary_start: date
+    summary_end: date
+    extended_until: date | None
+    pension_min_age: int
+    pension_max_age: int
+    pension_born_from: date
+    pension_born_until: date
+    tiers_text: str                 # "200 40\n300 45 ..." tier and subsidy, yuan
+    medical_yuan: dict              # category -> "250"
+    gov_rules: dict                 # (group, kind) -> (full: bool, yuan: str)
+
+
+def default_input(year: int) -> CampaignInput:
+    """The 2018 plan's shape for any year: collection 10-11..11-30, summary in December."""
+    born_from, born_until = default_pension_window(year)
+    return CampaignInput(
+        year=year, coverage_year=year + 1,
+        name=f"{year}年城乡居民基本养老保险、基本医疗保险集中征缴",
+        mobilisation_start=date(year, 9, 1), mobilisation_end=date(year, 10, 10),
+        collection_start=date(year, 10, 11), collection_end=date(year, 11, 30),
+        summary_start=date(year, 12, 1), summary_end=date(year, 12, 31), extended_until=None,
+        pension_min_age=16, pension_max_age=59, pension_born_from=born_from, pension_born_until=born_until,
+        tiers_text="\n".join(f"{t} {s}" for t, s in DEFAULT_TIERS),
+        medical_yuan={k: str(v) for k, v in DEFAULT_MEDICAL.items()},
+        gov_rules={k: (full, str(y)) for k, (full, y) in DEFAULT_GOV_RULES.items()},
+    )
+
+
+def input_from(c: Campaign) -> CampaignInput:
+    return CampaignInput(
+        year=c.year, coverage_year=c.coverage_year, name=c.name,
+        mobilisation_start=c.mobilisation_start, mobilisation_end=c.mobilisation_end,
+        collection_start=c.collection_start, collection_end=c.collection_end,
+        summary_start=c.summary_start, summary_end=c.summary_end, extended_until=c.extended_until,
+        pension_min_age=c.pension_min_age, pension_max_age=c.pension_max_age,
+        pension_born_from=c.pension_born_from, pension_born_until=c.pension_born_until,
+        tiers_text="\n".join(f"{fen_to_yuan_str(t.amount_fen).removesuffix('.00')} "
+                             f"{fen_to_yuan_str(t.subsidy_fen).removesuffix('.00')}" for t in c.tiers),
+        medical_yuan={r.category: fen_to_yuan_str(r.amount_fen).removesuffix(".00") for r in c.medical_rates},
+        gov_rules={(r.group, r.kind): (r.full, fen_to_yuan_str(r.amount_fen).removesuffix(".00"))
+                   for r in c.gov_rules},
+    )
+
+
+def parse_tiers(text: str) -> list[tuple[int, int]]:
+    """'200 40' per line (tier, subsidy in yuan); errors name the line."""
+    tiers, problems = [], []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = [p for p in re.split(r"[\s,，:：/]+", line) if p]
+        if len(parts) != 2:
+            problems.append(f"第 {n} 行应为“档次 补贴”两个数，如 200 40")
+            continue
+        try:
+            tier, subsidy = yuan_to_fen(parts[0]), yuan_to_fen(parts[1])
+        except InvalidAmount:
+            problems.append(f"第 {n} 行的金额不是数字")
+            continue
+        if tier <= 0:
+            problems.append(f"第 {n} 行的档次必须大于 0")
+        elif any(t == tier for t, _ in tiers):
+            problems.append(f"第 {n} 行的档次 {parts[0]} 元重复")
+        else:
+            tiers.append((tier, subsidy))
+    if not tiers and not problems:
+        problems.append("至少需要一个缴费档次")
+    if problems:
+        raise ValidationFailed({"tiers_text": "；".join(problems)})
+    return sorted(tiers)
+
+
+def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
+    errors = {}
+    if not (2000 <= data.year <= 2100):
+        errors["year"] = "年度不正确"
+    if data.coverage_year not in (data.year, data.year + 1):
+        errors["coverage_year"] = "待遇享受年度应为征缴年度或下一年"
+    if not (data.name or "").strip():
+        errors["name"] = "请填写名称"
+    for a, b in [("mobilisation_start", "mobilisation_end"), ("collection_start", "collection_end"),
+                 ("summary_start", "summary_end")]:
+        if getattr(data, a) > getattr(data, b):
+            errors[b] = "结束日期不能早于开始日期"
+    if data.collection_start < data.mobilisation_start:
+        errors["collection_start"] = "集中征收不能早于动员宣传开始"
+    if data.summary_start <= data.collection_end:
+        errors["summary_start"] = "总结评价应在集中征收结束之后"
+    if data.extended_until and data.extended_until < data.collection_end:
+        errors["extended_until"] = "延长截止日期应晚于集中征收结束日期"
+    if not (0 < data.pension_min_age < data.pension_max_age < 100):
+        errors["pension_max_age"] = "年龄范围不正确"
+    if data.pension_born_from >= data.pension_born_until:
+        errors["pension_born_until"] = "出生日期范围不正确"
+    tiers = []
+    try:
+        tiers = parse_tiers(data.tiers_text)
+    except ValidationFailed as e:
+        errors.update(e.errors)
+    medical = {}
+    for cat, label in MEDICAL_CATEGORIES.items():
+        try:
+            medical[cat] = yuan_to_fen(data.medical_yuan.get(cat, ""))
+            if medical[cat] <= 0:
+                errors[f"medical_{cat}"] = f"{label}医疗缴费金额必须大于 0"
+        except InvalidAmount as e:
+            errors[f"medical_{cat}"] = str(e)
+    gov = {}
+    for (group, kind), (full, yuan) in data.gov_rules.items():
+        if group not in GOV_GROUPS or kind not in (PENSION, MEDICAL):
+            continue
+        try:
+            gov[(group, kind)] = (bool(full), 0 if full else yuan_to_fen(yuan or "0"))
+        except InvalidAmount as e:
+            errors[f"gov_{group}_{kind}"] = str(e)
+    return tiers, medical, gov, errors
+
+
+def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:
+    if actor.user is not None and not actor.is_role("district_admin"):
+        raise Forbidden()
+    with unit_of_work():
+        tiers, medical, gov, errors = _validate(data)
+        if db.session.scalar(select(Campaign.id).where(Campaign.year == data.year)):
+            errors["year"] = f"{data.year} 年度的征缴期已存在"
+        if errors:
+            raise ValidationFailed(errors)
+        for other in db.session.scalars(select(Campaign).where(Campaign.is_current)):
+            other.is_current = False
+        c = Campaign(is_current=True)
+        _apply(c, data, tiers, medical, gov)
+        db.session.add(c)
+        db.session.flush()
+        record_event(actor, "campaign.create", c, summary=c.name, after=_describe(c))
+    return c
+
+
+def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Campaign:
+    if not actor.is_role("district_admin"):
+        raise Forbidden("只有区管理员可以修改征缴参数")
+    with unit_of_work():
+        c = db.session.get(Campaign, campaign_id)
+        if c is None:
+            raise NotFound()
+        data.year = c.year  # the year identifies the campaign and its receipt numbers
+        tiers, medical, gov, errors = _validate(data)
+        if errors:
+            raise ValidationFailed(errors)
+        before = _describe(c)
+        _apply(c, data, tiers, medical, gov)
+        db.session.flush()
+        b, a = diff(before, _describe(c))
+        record_event(actor, "campaign.update", c, summary=c.name, before=b, after=a)
+    return c
+
+
+def _apply(c: Campaign, data: CampaignInput, tiers, medical, gov):
+    for f in ["year", "coverage_year", "mobilisation_start", "mobilisation_end", "collection_start",
+              "collection_end", "summary_start", "summary_end", "extended_until", "pension_min_age",
+              "pension_max_age", "pension_born_from", "pension_born_until"]:
+        setattr(c, f, getattr(data, f))
+    c.name = data.name.strip()
+    # Settings rows are configuration, not money records: replacing them is safe, and the
+    # audit event keeps the before/after.
+    old = {t.amount_fen: t for t in c.tiers}
+    c.tiers = [old.get(t, PensionTier(amount_fen=t)) for t, _ in tiers]
+    for t, (_, s) in zip(c.tiers, tiers, strict=True):
+        t.subsidy_fen = s
+    rates = {r.category: r for r in c.medical_rates}
+    c.medical_rates = [rates.get(cat) or MedicalRate(category=cat) for cat in medical]
+    for r in c.medical_rates:
+        r.amount_fen = medical[r.category]
+    rules = {(r.group, r.kind): r for r in c.gov_rules}
+    c.gov_rules = [rules.get(k) or GovPayRule(group=k[0], kind=k[1]) for k in gov]
+    for r in c.gov_rules:
+        r.full, r.amount_fen = gov[(r.group, r.kind)]
+
+
+def _describe(c: Campaign) -> dict:
+    d = {f: getattr(c, f) for f in ["name", "coverage_year", "mobilisation_start", "mobilisation_end",
+                                     "collection_start", "collection_end", "summary_start", "summary_end",
+                                     "extended_until", "pension_min_age", "pension_max_age",
+                                     "pension_born_from", "pension_born_until"]}
+    d["tiers"] = [[t.amount_fen, t.subsidy_fen] for t in c.tiers]
+    d["medical"] = {r.category: r.amount_fen for r in c.medical_rates}
+    d["gov_rules"] = {f"{r.group}/{r.kind}": ("full" if r.full else r.amount_fen) for r in c.gov_rules}
+    return d
+
+
+def current_campaign() -> Campaign | None:
+    return db.session.scalar(select(Campaign).where(Campaign.is_current).order_by(Campaign.year.desc()))
+
+
+def require_current_campaign() -> Campaign:
+    c = current_campaign()
+    if c is None:
+        raise CampaignClosed("还没有设置征缴期，请联系区管理员")
+    return c
+
+
+def require_open(c: Campaign, today: date | None = None) -> None:
+    today = today or today_local()
+    if today < c.collection_start:
+        raise CampaignClosed(f"集中征收从 {c.collection_start:%Y年%-m月%-d日} 开始，现在还不能收费")
+    if today > c.window_end:
+        raise CampaignClosed(f"集中征收已于 {c.window_end:%Y年%-m月%-d日} 结束，如需补收请联系区管理员延长征收期")
+
+
+def phase_of(c: Campaign, today: date | None = None) -> str:
+    today = today or today_local()
+    if c.is_open_on(today):
+        return "集中征收"
+    if c.mobilisation_start <= today < c.collection_start:
+        return "动员宣传"
+    if c.summary_start <= today <= c.summary_end:
+        return "总结评价"
+    return "未在征缴期"

@@ -1,0 +1,301 @@
+"""Recording payments, issuing receipts, voiding them.
+
+A payment is one transaction: the receipt, its lines and the audit event commit together.
+The database's partial unique index `uq_payments_live` is the last word on "already paid":
+two coordinators racing for the same person cannot both succeed, whatever the code above it does.
+"""
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import (
+    Area,
+    Campaign,
+    Payment,
+    Person,
+    Receipt,
+    ReceiptCounter,
+    ReceiptVoid,
+)
+from ..rules.categories import KINDS, MEDICAL, PAYMENT_METHODS, PENSION
+from ..rules.eligibility import (
+    BLOCK,
+    Finding,
+    LineAmount,
+    line_amount,
+    medical_findings,
+    pension_findings,
+)
+from ..rules.money import fen_to_capitals, format_yuan
+from ..timeutil import today_local
+from .actor import Actor
+from .audit import record_event
+from .campaigns import require_current_campaign, require_open
+from .errors import AlreadyPaid, Conflict, Forbidden, NotFound, ValidationFailed
+from .scope import visible_village_ids
+from .tx import unit_of_work
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    person_id: int
+    kind: str                  # pension / medical
+    tier_fen: int | None = None
+
+
+@dataclass
+class QuotedLine:
+    person: Person
+    kind: str
+    tier_fen: int | None
+    amount: LineAmount
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def kind_label(self):
+        return KINDS[self.kind]
+
+
+@dataclass
+class Quote:
+    campaign: Campaign
+    village: Area
+    lines: list[QuotedLine]
+
+    @property
+    def total_fen(self) -> int:
+        return sum(l.amount.self_fen for l in self.lines)
+
+    @property
+    def gov_total_fen(self) -> int:
+        return sum(l.amount.gov_fen for l in self.lines)
+
+    @property
+    def capitals(self) -> str:
+        return fen_to_capitals(self.total_fen)
+
+
+def live_payments(campaign_id: int, person_ids) -> dict:
+    """{(person_id, kind): Payment} of the live (not voided) payments of these people."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Payment).options(joinedload(Payment.receipt)).where(
+        Payment.campaign_id == campaign_id, Payment.person_id.in_(ids), Payment.void_id.is_(None)))
+    return {(p.person_id, p.kind): p for p in rows}
+
+
+def paid_message(p: Payment) -> str:
+    return (f"{p.person_name} 本期{KINDS[p.kind]}保险已缴费（收据 {p.receipt.number}，"
+            f"{p.receipt.issued_by.name} 收取），不能重复缴费")
+
+
+def quote_payment(actor: Actor, lines: list[LineRequest], today: date | None = None) -> Quote:
+    """Check every line and price it. Raises ValidationFailed with one message per problem line."""
+    if not actor.is_role("coordinator"):
+        raise Forbidden("只有协管员可以收费")
+    campaign = require_current_campaign()
+    require_open(campaign, today)
+    if not lines:
+        raise ValidationFailed({"lines": "请至少选择一项缴费"})
+    keys = [(l.person_id, l.kind) for l in lines]
+    if len(set(keys)) != len(keys):
+        raise ValidationFailed({"lines": "同一人同一险种重复选择"})
+    ids = {l.person_id for l in lines}
+    people = {p.id: p for p in db.session.scalars(select(Person).options(joinedload(Person.village)).where(
+        Person.id.in_(ids), Person.village_id.in_(visible_village_ids(actor.user))))}
+    if len(people) != len(ids):
+        raise NotFound("所选人员不存在或不在您负责的村/社区")
+    villages = {p.village_id for p in people.values()}
+    if len(villages) > 1:
+        raise ValidationFailed({"lines": "一张收据只能包含同一个村/社区的人员"})
+    policy = campaign.policy()
+    today = today or today_local()
+    paid = live_payments(campaign.id, ids)
+    errors, quoted = {}, []
+    for l in lines:
+        person = people[l.person_id]
+        key = f"{l.kind}_{person.id}"
+        if l.kind not in (PENSION, MEDICAL):
+            errors[key] = "险种不正确"
+            continue
+        if (person.id, l.kind) in paid:
+            errors[key] = paid_message(paid[(person.id, l.kind)])
+            continue
+        facts = person.facts()
+        findings = pension_findings(facts, policy, today) if l.kind == PENSION else medical_findings(facts, policy)
+        blocks = [f.message for f in findings if f.level == BLOCK]
+        if blocks:
+            errors[key] = f"{person.name}：{'；'.join(blocks)}"
+            continue
+        if l.kind == PENSION and l.tier_fen not in policy.pension_tiers:
+            errors[key] = f"{person.name}：请选择本期的养老缴费档次"
+            continue
+        amount = line_amount(l.kind, facts, policy, l.tier_fen if l.kind == PENSION else None)
+        quoted.append(QuotedLine(person, l.kind, l.tier_fen if l.kind == PENSION else None, amount, findings))
+    if errors:
+        raise ValidationFailed(errors)
+    return Quote(campaign=campaign, village=next(iter(people.values())).village, lines=quoted)
+
+
+def request_fingerprint(lines: list[LineRequest], method: str, payer_name: str) -> str:
+    """What a submission asks for, so a replayed client_id can be told from a different request."""
+    body = {"lines": sorted([l.person_id, l.kind, l.tier_fen or 0] for l in lines),
+            "method": method, "payer": payer_name}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _next_receipt_number(campaign: Campaign, village: Area) -> str:
+    """Year, village and a per-village sequence that only ever goes up: 2018-200001-00042."""
+    bump = (update(ReceiptCounter)
+            .where(ReceiptCounter.campaign_id == campaign.id, ReceiptCounter.village_id == village.id)
+            .values(last_seq=ReceiptCounter.last_seq + 1).returning(ReceiptCounter.last_seq))
+    seq = db.session.execute(bump, execution_options={"synchronize_session": False}).scalar()
+    if seq is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ReceiptCounter(campaign_id=campaign.id, village_id=village.id, last_seq=1))
+            seq = 1
+        except IntegrityError:  # another transaction created it first
+            seq = db.session.execute(bump, execution_options={"synchronize_session": False}).scalar()
+    return f"{campaign.year}-{village.code[-6:]}-{seq:05d}"
+
+
+def find_by_client_id(client_id: str) -> Receipt | None:
+    return db.session.scalar(select(Receipt).where(Receipt.client_id == client_id))
+
+
+def _replay(client_id: str, fingerprint: str) -> Receipt | None:
+    existing = find_by_client_id(client_id)
+    if existing is None:
+        return None
+    if existing.request_hash != fingerprint:
+        raise Conflict("这笔缴费的编号已用于另一笔不同内容的缴费，请核对后重新录入", field="client_id")
+    return existing
+
+
+def normalize_client_id(client_id: str | None) -> str | None:
+    if client_id is None or client_id == "":
+        return None
+    try:
+        return str(uuid.UUID(str(client_id)))
+    except ValueError:
+        raise ValidationFailed({"client_id": "缴费编号格式不正确"}) from None
+
+
+def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cash", payer_name: str = "",
+                   client_id: str | None = None, household_id: int | None = None,
+                   today: date | None = None, before_quote=None) -> tuple[Receipt, bool]:
+    """Record the lines and issue one receipt, all in one transaction. Returns (receipt, created):
+    created is False when this client_id was already recorded with the same content (a replay,
+    which is not an error: the phone just did not hear the first answer).
+
+    `before_quote(session)` runs inside the same transaction first and may return more lines;
+    the API registers new enrollees this way, so a failed payment leaves no half-registered person."""
+    client_id = normalize_client_id(client_id)
+    if method not in PAYMENT_METHODS:
+        raise ValidationFailed({"method": "请选择缴费方式"})
+    payer_name = re.sub(r"\s+", "", payer_name or "")[:32]
+    fingerprint = request_fingerprint(lines, method, payer_name)
+    try:
+        with unit_of_work():
+            if client_id and (existing := _replay(client_id, fingerprint)):
+                return existing, False
+            if before_quote:
+                lines = list(lines) + list(before_quote(db.session) or [])
+            quote = quote_payment(actor, lines, today)
+            receipt = Receipt(
+                number=_next_receipt_number(quote.campaign, quote.village),
+                campaign_id=quote.campaign.id, village_id=quote.village.id,
+                household_id=household_id or quote.lines[0].person.household_id,
+                issued_by_id=actor.user_id, payer_name=payer_name or quote.lines[0].person.name,
+                method=method, total_fen=quote.total_fen, gov_total_fen=quote.gov_total_fen,
+                client_id=client_id, request_hash=fingerprint)
+            db.session.add(receipt)
+            db.session.flush()
+            for l in quote.lines:
+                db.session.add(Payment(
+                    receipt_id=receipt.id, campaign_id=quote.campaign.id, person_id=l.person.id,
+                    kind=l.kind, tier_fen=l.tier_fen, amount_fen=l.amount.amount_fen,
+                    gov_fen=l.amount.gov_fen, self_fen=l.amount.self_fen, person_name=l.person.name,
+                    id_masked=l.person.id_masked, new_enrollee=l.person.new_enrollee))
+            db.session.flush()
+            record_event(actor, "payment.record", receipt,
+                         summary=f"收据 {receipt.number} {format_yuan(receipt.total_fen)}",
+                         after={"number": receipt.number, "total_fen": receipt.total_fen,
+                                "lines": [[l.person.id_masked, l.kind, l.amount.amount_fen, l.amount.gov_fen]
+                                          for l in quote.lines]})
+    except IntegrityError:
+        # Lost a race: either the same client_id arrived twice at once, or someone else paid
+        # for one of these people a moment ago. Tell which.
+        if client_id and (existing := _replay(client_id, fingerprint)):
+            return existing, False
+        campaign = require_current_campaign()
+        paid = live_payments(campaign.id, [l.person_id for l in lines])
+        taken = [paid_message(p) for (pid, kind), p in paid.items()
+                 if any(l.person_id == pid and l.kind == kind for l in lines)]
+        raise AlreadyPaid("；".join(taken) or "刚刚有人为其中的人员缴费，请刷新后重试") from None
+    return receipt, True
+
+
+def get_receipt(actor: Actor, number: str) -> Receipt:
+    r = db.session.scalar(select(Receipt).options(
+        selectinload(Receipt.lines), joinedload(Receipt.village), joinedload(Receipt.issued_by),
+        joinedload(Receipt.void)).where(
+        Receipt.number == number, Receipt.village_id.in_(visible_village_ids(actor.user))))
+    if r is None:
+        raise NotFound("没有找到这张收据，或不在您负责的范围内")
+    return r
+
+
+def void_receipt(actor: Actor, number: str, reason: str) -> Receipt:
+    """作废: only the coordinator who issued it; its lines become payable again; nothing deleted."""
+    reason = (reason or "").strip()
+    with unit_of_work():
+        receipt = get_receipt(actor, number)
+        if receipt.issued_by_id != actor.user_id:
+            raise Forbidden("只有开具这张收据的协管员可以作废")
+        if receipt.is_voided:
+            raise Conflict("这张收据已经作废")
+        if len(reason) < 2:
+            raise ValidationFailed({"reason": "请填写作废原因"})
+        void = ReceiptVoid(receipt_id=receipt.id, reason=reason[:200], voided_by_id=actor.user_id)
+        db.session.add(void)
+        db.session.flush()
+        db.session.execute(update(Payment).where(Payment.receipt_id == receipt.id).values(void_id=void.id),
+                           execution_options={"synchronize_session": False})
+        record_event(actor, "receipt.void", receipt, summary=f"作废收据 {receipt.number}：{reason[:100]}",
+                     before={"status": "valid"}, after={"status": "voided", "reason": reason})
+    return get_receipt(actor, number)
+
+
+def receipts_query(actor: Actor, *, mine_only: bool = False, voided: bool | None = None,
+                   village_id: int | None = None):
+    q = (select(Receipt).options(joinedload(Receipt.village), joinedload(Receipt.issued_by),
+                                 joinedload(Receipt.void))
+         .where(Receipt.village_id.in_(visible_village_ids(actor.user))).order_by(Receipt.id.desc()))
+    if mine_only:
+        q = q.where(Receipt.issued_by_id == actor.user_id)
+    if voided is True:
+        q = q.where(Receipt.id.in_(select(ReceiptVoid.receipt_id)))
+    if village_id:
+        q = q.where(Receipt.village_id == village_id)
+    return q
+
+
+def count_today(actor: Actor, campaign: Campaign) -> tuple[int, int]:
+    """(receipts, fen) the actor issued today, not voided."""
+    from ..timeutil import local_day_start_utc
+    start = local_day_start_utc(today_local())
+    row = db.session.execute(select(func.count(Receipt.id), func.coalesce(func.sum(Receipt.total_fen), 0)).where(
+        Receipt.issued_by_id == actor.user_id, Receipt.campaign_id == campaign.id,
+        Receipt.created_at >= start, ~Receipt.id.in_(select(ReceiptVoid.receipt_id)))).one()
+    return int(row[0]), int(row[1])

@@ -1,0 +1,72 @@
+"""Which villages a user may see. Every list a user sees filters on `visible_village_ids(...)`
+inside its own query, so scoping can never be forgotten in Python afterwards."""
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Area, User, user_areas
+from .actor import Actor
+from .errors import NotFound
+
+
+def visible_village_ids(user: User):
+    """A SELECT of the ids of the villages the user may see (use with `.in_(...)`)."""
+    mine = select(user_areas.c.area_id).where(user_areas.c.user_id == user.id)
+    if user.role == "coordinator":
+        return select(Area.id).where(Area.id.in_(mine), Area.level == "village")
+    if user.role == "township_admin":
+        return select(Area.id).where(Area.parent_id.in_(mine), Area.level == "village")
+    if user.role == "district_admin":
+        township = aliased(Area)
+        return (select(Area.id).join(township, Area.parent_id == township.id)
+                .where(township.parent_id.in_(mine), Area.level == "village"))
+    return select(Area.id).where(False)
+
+
+def visible_area_ids(user: User):
+    """Villages plus the townships and districts above them that the user administers."""
+    mine = select(user_areas.c.area_id).where(user_areas.c.user_id == user.id)
+    if user.role == "coordinator":
+        return visible_village_ids(user)
+    if user.role == "township_admin":
+        return select(Area.id).where((Area.id.in_(mine)) | (Area.parent_id.in_(mine)))
+    township = aliased(Area)
+    return (select(Area.id).outerjoin(township, Area.parent_id == township.id)
+            .where(Area.id.in_(mine) | Area.parent_id.in_(mine) | township.parent_id.in_(mine)))
+
+
+def villages_of(actor: Actor) -> list[Area]:
+    return db.session.scalars(
+        select(Area).where(Area.id.in_(visible_village_ids(actor.user))).order_by(Area.code)).all()
+
+
+def get_village(actor: Actor, code_or_id) -> Area:
+    """A village the actor may see, or NotFound (never a hint that it exists elsewhere)."""
+    q = select(Area).where(Area.level == "village", Area.id.in_(visible_village_ids(actor.user)))
+    if isinstance(code_or_id, int):
+        q = q.where(Area.id == code_or_id)
+    else:
+        q = q.where(Area.code == str(code_or_id))
+    area = db.session.scalar(q)
+    if area is None:
+        raise NotFound()
+    return area
+
+
+def get_area(actor: Actor, code: str) -> Area:
+    area = db.session.scalar(select(Area).where(Area.code == code,
+                                                Area.id.in_(visible_area_ids(actor.user))))
+    if area is None:
+        raise NotFound()
+    return area
+
+
+def villages_under(area: Area) -> list[int]:
+    """Ids of the villages in a district, township or village."""
+    if area.level == "village":
+        return [area.id]
+    if area.level == "township":
+        return list(db.session.scalars(select(Area.id).where(Area.parent_id == area.id)))
+    township = aliased(Area)
+    return list(db.session.scalars(select(Area.id).join(township, Area.parent_id == township.id)
+                                   .where(township.parent_id == area.id)))

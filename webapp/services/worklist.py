@@ -1,0 +1,150 @@
+"""The coordinator's worklist: per village, households and who has paid what, who has not;
+and the household sheet used at the door to pick tiers and see warnings."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Campaign, Household, Payment, Person
+from ..rules.categories import MEDICAL, PENSION
+from ..rules.eligibility import (
+    BLOCK,
+    Finding,
+    gov_note,
+    line_amount,
+    medical_findings,
+    pension_findings,
+    person_findings,
+)
+from ..rules.idnumber import age_on
+from ..timeutil import today_local
+from .actor import Actor
+from .payments import live_payments
+from .people import get_household
+from .scope import get_village
+
+FILTERS = {"unpaid": "未缴清", "paid": "已缴清", "all": "全部"}
+
+
+@dataclass
+class LineState:
+    kind: str
+    expected: bool                  # this person should pay this insurance this campaign
+    paid: Payment | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.level == BLOCK for f in self.findings)
+
+    @property
+    def block_message(self) -> str:
+        return "；".join(f.message for f in self.findings if f.level == BLOCK)
+
+
+@dataclass
+class MemberState:
+    person: Person
+    age: int
+    pension: LineState
+    medical: LineState
+    warnings: list[Finding]
+    medical_fen: int = 0
+    medical_gov_fen: int = 0
+    notes: list[str] = field(default_factory=list)   # government-paid parts (coordinator only)
+    # How the government pays pension for this person, so the page can price any tier at once.
+    pension_gov_full: bool = False
+    pension_gov_cap_fen: int = 0
+
+    @property
+    def done(self) -> bool:
+        return all(not s.expected or s.paid for s in (self.pension, self.medical))
+
+
+@dataclass
+class HouseholdState:
+    household: Household
+    members: list[MemberState]
+
+    @property
+    def done(self) -> bool:
+        return all(m.done for m in self.members)
+
+    @property
+    def unpaid_count(self) -> int:
+        return sum(1 for m in self.members for s in (m.pension, m.medical) if s.expected and not s.paid)
+
+
+def member_state(person: Person, campaign: Campaign, policy, paid: dict, today: date) -> MemberState:
+    facts = person.facts()
+    pf = pension_findings(facts, policy, today)
+    mf = medical_findings(facts, policy)
+    pension = LineState(PENSION, expected=not any(f.level == BLOCK for f in pf),
+                        paid=paid.get((person.id, PENSION)), findings=pf)
+    medical = LineState(MEDICAL, expected=not any(f.level == BLOCK for f in mf),
+                        paid=paid.get((person.id, MEDICAL)), findings=mf)
+    m = MemberState(person=person, age=age_on(person.birth_date, today), pension=pension,
+                    medical=medical, warnings=person_findings(facts))
+    if medical.expected:
+        amt = line_amount(MEDICAL, facts, policy)
+        m.medical_fen, m.medical_gov_fen = amt.amount_fen, amt.gov_fen
+        if note := gov_note(MEDICAL, facts, policy, amt.amount_fen):
+            m.notes.append(f"医疗 {note}")
+    rules = [r for r in policy.gov_rules if r.kind == PENSION and r.group in facts.groups]
+    m.pension_gov_full = any(r.full for r in rules)
+    m.pension_gov_cap_fen = max((r.amount_fen for r in rules), default=0)
+    if pension.expected and policy.pension_tiers:
+        lowest = min(policy.pension_tiers)
+        if note := gov_note(PENSION, facts, policy, lowest):
+            m.notes.append(f"养老 {note}")
+    return m
+
+
+def household_states(households: list[Household], campaign: Campaign, today: date | None = None):
+    today = today or today_local()
+    policy = campaign.policy()
+    ids = [p.id for h in households for p in h.members]
+    paid = live_payments(campaign.id, ids)
+    return [HouseholdState(h, [member_state(p, campaign, policy, paid, today) for p in h.members])
+            for h in households]
+
+
+def household_sheet(actor: Actor, household_id: int, campaign: Campaign) -> HouseholdState:
+    hh = get_household(actor, household_id)
+    return household_states([hh], campaign)[0]
+
+
+@dataclass
+class Worklist:
+    village: object
+    households: list[HouseholdState]
+    page: int
+    pages: int
+    total: int
+    counts: dict   # filter -> number of households
+
+
+def village_worklist(actor: Actor, village_code: str, campaign: Campaign, status: str = "unpaid",
+                     page: int = 1, per_page: int = 20) -> Worklist:
+    """Households of a village, filtered by payment status, a page at a time.
+
+    A village has a few thousand people at most, so status is computed in Python over the whole
+    village from two queries (people, live payments) and only the page is rendered."""
+    village = get_village(actor, village_code)
+    status = status if status in FILTERS else "unpaid"
+    households = db.session.scalars(
+        select(Household).options(selectinload(Household.members))
+        .where(Household.village_id == village.id).order_by(Household.number, Household.id)).all()
+    states = household_states(households, campaign)
+    counts = {"all": len(states), "paid": sum(1 for s in states if s.done)}
+    counts["unpaid"] = counts["all"] - counts["paid"]
+    if status == "paid":
+        states = [s for s in states if s.done]
+    elif status == "unpaid":
+        states = [s for s in states if not s.done]
+    pages = max(1, -(-len(states) // per_page))
+    page = min(max(1, page), pages)
+    return Worklist(village=village, households=states[(page - 1) * per_page: page * per_page],
+                    page=page, pages=pages, total=len(states), counts=counts)

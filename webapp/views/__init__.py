@@ -1,0 +1,51 @@
+"""One blueprint per area of the UI. Views parse a form, call one service, render or redirect."""
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user, login_required
+
+from ..services.actor import Actor
+from ..services.errors import ServiceError, ValidationFailed
+
+
+def register_blueprints(app):
+    """Every module in this package that defines `bp` is a blueprint: a new UI area is a new file."""
+    import importlib
+    import pkgutil
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
+
+
+def actor() -> Actor:
+    return Actor(user=current_user._get_current_object() if current_user.is_authenticated else None,
+                 ip=request.remote_addr or "")
+
+
+def roles_required(*roles):
+    """Logged in, and one of these roles; anything else is 403 (the route exists, but not for you)."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        wrapped.roles = roles
+        return wrapped
+    return decorator
+
+
+def put_errors(form, error: ServiceError, aliases: dict | None = None) -> list[str]:
+    """Put a service error onto the form's fields; return what belongs to no field (for a flash)."""
+    aliases = aliases or {}
+    leftovers = []
+    items = error.errors.items() if isinstance(error, ValidationFailed) else [(error.field, error.message)]
+    for field, message in items:
+        name = aliases.get(field, field)
+        if name and name in form:
+            form[name].errors = list(form[name].errors) + [message]
+        else:
+            leftovers.append(message)
+    return leftovers

@@ -1,0 +1,237 @@
+"""Township and district admins: campaign settings, accounts, areas, voids, audit log."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..forms import (
+    AreaEditForm,
+    AreaForm,
+    AuditFilterForm,
+    CampaignForm,
+    UserEditForm,
+    UserForm,
+)
+from ..rules.categories import GOV_GROUPS, KINDS, POINT_KINDS, ROLES
+from ..services import accounts, areas, audit, campaigns, payments
+from ..services.errors import ServiceError, ValidationFailed
+from ..services.scope import villages_of
+from ..timeutil import today_local
+from . import actor, put_errors, roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ADMINS = ("township_admin", "district_admin")
+
+
+@bp.route("/")
+@roles_required(*ADMINS)
+def home():
+    campaign = campaigns.current_campaign()
+    return render_template("admin/home.html", campaign=campaign,
+                           phase=campaigns.phase_of(campaign) if campaign else None,
+                           villages=villages_of(actor()), tab="home")
+
+
+# --- campaign --------------------------------------------------------------------------------
+
+def _campaign_input(form: CampaignForm, year: int) -> campaigns.CampaignInput:
+    gov = {}
+    for g in GOV_GROUPS:
+        for k in KINDS:
+            gov[(g, k)] = (form[f"gov_{g}_{k}_full"].data, form[f"gov_{g}_{k}_yuan"].data or "0")
+    return campaigns.CampaignInput(
+        year=year, coverage_year=form.coverage_year.data, name=form.name.data,
+        mobilisation_start=form.mobilisation_start.data, mobilisation_end=form.mobilisation_end.data,
+        collection_start=form.collection_start.data, collection_end=form.collection_end.data,
+        summary_start=form.summary_start.data, summary_end=form.summary_end.data,
+        extended_until=form.extended_until.data, pension_min_age=form.pension_min_age.data,
+        pension_max_age=form.pension_max_age.data, pension_born_from=form.pension_born_from.data,
+        pension_born_until=form.pension_born_until.data, tiers_text=form.tiers_text.data,
+        medical_yuan={"resident": form.medical_resident.data, "student": form.medical_student.data},
+        gov_rules=gov)
+
+
+def _fill_campaign_form(form: CampaignForm, data: campaigns.CampaignInput):
+    for f in ["name", "coverage_year", "mobilisation_start", "mobilisation_end", "collection_start",
+              "collection_end", "summary_start", "summary_end", "extended_until", "pension_min_age",
+              "pension_max_age", "pension_born_from", "pension_born_until", "tiers_text"]:
+        form[f].data = getattr(data, f)
+    form.medical_resident.data = data.medical_yuan.get("resident", "")
+    form.medical_student.data = data.medical_yuan.get("student", "")
+    for (g, k), (full, yuan) in data.gov_rules.items():
+        form[f"gov_{g}_{k}_full"].data = full
+        form[f"gov_{g}_{k}_yuan"].data = yuan
+
+
+@bp.route("/campaign", methods=["GET", "POST"])
+@roles_required("district_admin")
+def campaign():
+    c = campaigns.current_campaign()
+    form = CampaignForm()
+    year = c.year if c else request.args.get("year", today_local().year, type=int)
+    if not form.is_submitted():
+        _fill_campaign_form(form, campaigns.input_from(c) if c else campaigns.default_input(year))
+    elif form.validate():
+        data = _campaign_input(form, year)
+        try:
+            if c:
+                campaigns.update_campaign(actor(), c.id, data)
+            else:
+                campaigns.create_campaign(actor(), data)
+        except ValidationFailed as e:
+            aliases = {f"gov_{g}_{k}": f"gov_{g}_{k}_yuan" for g in GOV_GROUPS for k in KINDS}
+            aliases |= {"medical_resident": "medical_resident", "medical_student": "medical_student"}
+            for message in put_errors(form, e, aliases):
+                flash(message, "error")
+        else:
+            flash("征缴参数已保存", "ok")
+            return redirect(url_for("admin.campaign"))
+    return render_template("admin/campaign.html", form=form, c=c, year=year, tab="admin"), \
+        (422 if form.errors else 200)
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+def _area_choices(role_filter=None):
+    levels = {"coordinator": "village", "township_admin": "township", "district_admin": "district"}
+    out = []
+    for a in areas.area_tree(actor()):
+        if role_filter and a.level != levels[role_filter]:
+            continue
+        indent = {"district": "", "township": "　", "village": "　　"}[a.level]
+        out.append((a.code, f"{indent}{a.name}（{a.code}）"))
+    return out
+
+
+@bp.route("/users")
+@roles_required(*ADMINS)
+def users():
+    rows = db.session.scalars(accounts.manageable_users(actor())).all()
+    return render_template("admin/users.html", users=rows, tab="admin")
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def new_user():
+    form = UserForm()
+    if current_user.role == "township_admin":
+        form.role.choices = [("coordinator", ROLES["coordinator"])]
+    form.areas.choices = _area_choices()
+    if form.validate_on_submit():
+        try:
+            user, password = accounts.create_user(
+                actor(), username=form.username.data, name=form.name.data, role=form.role.data,
+                area_codes=form.areas.data, title=form.title.data, phone=form.phone.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            return render_template("admin/password_issued.html", user=user, password=password, tab="admin")
+    return render_template("admin/user_form.html", form=form, user=None, tab="admin"), (422 if form.errors else 200)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def edit_user(user_id):
+    user = accounts.get_manageable_user(actor(), user_id)
+    form = UserEditForm(obj=user)
+    form.areas.choices = _area_choices(user.role)
+    if not form.is_submitted():
+        form.areas.data = [a.code for a in user.areas]
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(actor(), user_id, name=form.name.data, title=form.title.data,
+                                 phone=form.phone.data, active=form.active.data, area_codes=form.areas.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("账号已保存", "ok")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user, tab="admin"), (422 if form.errors else 200)
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@roles_required(*ADMINS)
+def reset_password(user_id):
+    try:
+        password = accounts.reset_password(actor(), user_id)
+    except ServiceError as e:
+        flash(e.message, "error")
+        return redirect(url_for("admin.users"))
+    user = accounts.get_manageable_user(actor(), user_id)
+    return render_template("admin/password_issued.html", user=user, password=password, reset=True, tab="admin")
+
+
+# --- areas -----------------------------------------------------------------------------------
+
+@bp.route("/areas")
+@roles_required(*ADMINS)
+def area_list():
+    return render_template("admin/areas.html", areas=areas.area_tree(actor()), point_kinds=POINT_KINDS, tab="admin")
+
+
+@bp.route("/areas/new", methods=["GET", "POST"])
+@roles_required("district_admin")
+def new_area():
+    form = AreaForm()
+    form.parent.choices = [(a.code, f"{a.name}（{a.code}）") for a in areas.area_tree(actor()) if a.level != "village"]
+    if not form.is_submitted() and request.args.get("parent"):
+        form.parent.data = request.args["parent"]
+    if form.validate_on_submit():
+        try:
+            area = areas.create_area(actor(), parent_code=form.parent.data, code=form.code.data,
+                                     name=form.name.data, kind=form.kind.data, point_kind=form.point_kind.data or None,
+                                     full_name=form.full_name.data, office_phone=form.office_phone.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash(f"已新建 {area.name}", "ok")
+            return redirect(url_for("admin.area_list"))
+    return render_template("admin/area_form.html", form=form, area=None, tab="admin"), (422 if form.errors else 200)
+
+
+@bp.route("/areas/<code>", methods=["GET", "POST"])
+@roles_required("district_admin")
+def edit_area(code):
+    from ..services.scope import get_area
+    area = get_area(actor(), code)
+    form = AreaEditForm(obj=area)
+    if form.validate_on_submit():
+        try:
+            areas.update_area(actor(), code, name=form.name.data, full_name=form.full_name.data,
+                              point_kind=form.point_kind.data or None, office_phone=form.office_phone.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已保存", "ok")
+            return redirect(url_for("admin.area_list"))
+    return render_template("admin/area_form.html", form=form, area=area, tab="admin"), (422 if form.errors else 200)
+
+
+# --- oversight -------------------------------------------------------------------------------
+
+@bp.route("/voids")
+@roles_required(*ADMINS)
+def voids():
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(payments.receipts_query(actor(), voided=True), page=page, per_page=30, error_out=False)
+    return render_template("admin/voids.html", pagination=pagination, tab="admin")
+
+
+@bp.route("/audit")
+@roles_required("district_admin")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", "全部")] + list(audit.ACTION_LABELS.items())
+    filters = {}
+    if form.validate():
+        filters = dict(user=form.user.data or "", action=form.action.data or "",
+                       object_type=form.object_type.data or "", object_id=form.object_id.data or "",
+                       day_from=form.day_from.data, day_to=form.day_to.data)
+    page = request.args.get("page", 1, type=int)
+    pagination = audit.search_events(actor(), page=page, **filters)
+    return render_template("admin/audit.html", form=form, pagination=pagination,
+                           labels=audit.ACTION_LABELS, tab="admin")

@@ -1,0 +1,72 @@
+"""Log in, log out, change password."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..forms import ChangePasswordForm, LoginForm
+from ..services import accounts
+from ..services.audit import record_event
+from ..services.errors import ValidationFailed
+from ..services.tx import unit_of_work
+from . import actor, put_errors
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never redirect a login to another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("collect.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data, ip=request.remote_addr or "")
+        if user is None:
+            form.password.errors.append("用户名或密码不对")
+        else:
+            session.clear()  # a fresh session: nothing from before login carries over
+            login_user(user)
+            session.permanent = True
+            if user.must_change_password:
+                flash("这是管理员设置的初始密码，请先设置您自己的密码", "warn")
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("collect.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    with unit_of_work():
+        record_event(actor(), "logout", current_user, summary=current_user.username)
+    logout_user()
+    session.clear()
+    flash("已退出", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(actor(), form.current.data, form.new.data, form.confirm.data)
+        except ValidationFailed as e:
+            put_errors(form, e)
+        else:
+            # The session version changed with the password: log in again under the new one.
+            login_user(current_user._get_current_object())
+            flash("密码已修改", "ok")
+            return redirect(url_for("collect.home"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,120 @@
+"""Cross-cutting web concerns: template helpers, security headers, error pages, and the rule that
+an account with a temporary password can do nothing until it sets its own."""
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from .extensions import db
+from .rules.categories import GOV_GROUPS, KINDS, PAYMENT_METHODS, ROLES, SEX
+from .rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
+from .services.errors import ServiceError
+from .timeutil import to_local
+
+# Pages a user with a temporary password may still reach.
+OPEN_WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.logout", "static", "public.healthz"}
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def _asset_versions(app) -> dict:
+    """Content hashes of static files, so they can be cached for a year and still update."""
+    import hashlib
+    from pathlib import Path
+    root = Path(app.static_folder)
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()[:10]
+            for p in root.rglob("*") if p.is_file()}
+
+
+def init_app(app):
+    versions = _asset_versions(app)
+    app.json.ensure_ascii = False  # audit before/after read as Chinese, not \\u escapes
+
+    def asset(filename: str) -> str:
+        return url_for("static", filename=filename, v=versions.get(filename, "0"))
+
+    app.jinja_env.globals["asset"] = asset
+    app.jinja_env.filters["dict_without_page"] = lambda d: {k: v for k, v in d.items() if k != "page"}
+    app.jinja_env.filters.update(
+        yuan=format_yuan, yuan_plain=fen_to_yuan_str, capitals=fen_to_capitals,
+        local=lambda dt, fmt="%Y-%m-%d %H:%M": to_local(dt).strftime(fmt) if dt else "",
+        day=lambda d: f"{d.year}年{d.month}月{d.day}日" if d else "",
+    )
+    app.jinja_env.globals.update(KINDS=KINDS, ROLES=ROLES, SEX=SEX, GOV_GROUPS=GOV_GROUPS,
+                                 PAYMENT_METHODS=PAYMENT_METHODS)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.before_request
+    def force_password_change():
+        if (current_user.is_authenticated and current_user.must_change_password
+                and request.endpoint not in OPEN_WHILE_CHANGING_PASSWORD):
+            if wants_json():
+                return jsonify(error="请先修改初始密码"), 403
+            return redirect(url_for("auth.change_password"))
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["Referrer-Policy"] = "same-origin"
+        resp.headers["X-Frame-Options"] = "DENY"
+        if current_user.is_authenticated and "Cache-Control" not in resp.headers:
+            # Personal data must not be kept by shared caches.
+            resp.headers["Cache-Control"] = "private, no-store"
+        return resp
+
+    def error_page(status, title, message):
+        if wants_json():
+            return jsonify(error=message), status
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return error_page(400, "请求有误", "提交的内容不完整或格式不对，请返回重试。")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return error_page(400, "页面已过期", "页面已过期或来源不明，请返回、刷新后重新提交。")
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return error_page(403, "没有权限", "您没有权限访问此页面。")
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return error_page(404, "没有找到", "没有找到这个页面，或不在您负责的范围内。")
+
+    @app.errorhandler(405)
+    def method_not_allowed(e):
+        return error_page(405, "操作不支持", "不支持这种操作，请从页面上的按钮进入。")
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return error_page(413, "文件太大", "上传的文件太大。")
+
+    @app.errorhandler(429)
+    def too_many(e):
+        return error_page(429, "操作太频繁", "操作太频繁，请稍后再试。")
+
+    @app.errorhandler(ServiceError)
+    def service_error(e):
+        # Views handle form errors themselves; this catches the rest (NotFound, Forbidden ...).
+        db.session.rollback()
+        if wants_json():
+            body = {"error": e.message}
+            if getattr(e, "errors", None):
+                body["errors"] = e.errors
+            return jsonify(body), e.status
+        return render_template("errors/error.html", status=e.status, title="无法完成", message=e.message), e.status
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        return error_page(500, "出错了", "服务器出错了，操作没有完成，也没有保存任何一半的数据。请稍后重试。")

@@ -4,6 +4,7 @@ import os
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from tests.factories import World
@@ -65,6 +66,17 @@ def make_test_config(database_url, tmp_path, **extra):
     return config
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context, as in production: a fresh `g` (Flask-Login caches the
+    user there) and its own database session. The test's own session ends its transaction first,
+    so the request sees what the test wrote and the test then sees what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app_config():
     """Override in a test module to change the configuration (e.g. CSRF on)."""
@@ -74,6 +86,7 @@ def app_config():
 @pytest.fixture
 def app(database_url, tmp_path, app_config):
     app = create_app(make_test_config(database_url, tmp_path, **app_config))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.create_all()
         yield app

@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -32,6 +33,11 @@ from .rules.categories import (
 from .rules.money import fen_to_yuan_str
 
 REQUIRED = "此项必填"
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3+ wants them."""
+    return [SelectChoice(str(v), label) for v, label in pairs]
 
 
 class LoginForm(FlaskForm):
@@ -70,7 +76,7 @@ class PersonForm(_FlagsMixin, FlaskForm):
     name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=32)])
     id_number = StringField("身份证号", validators=[DataRequired(REQUIRED), Length(max=40)],
                             description="出生日期、性别由身份证号自动得出")
-    relation = SelectField("与户主关系", choices=[(r, r) for r in RELATIONS], default="户主")
+    relation = SelectField("与户主关系", choices=choices((r, r) for r in RELATIONS), default="户主")
     address = StringField("住址", validators=[Length(max=128)])
     phone = StringField("手机号", validators=[Length(max=20)])
     household_id = HiddenField()
@@ -78,7 +84,7 @@ class PersonForm(_FlagsMixin, FlaskForm):
 
 
 class PersonEditForm(_FlagsMixin, FlaskForm):
-    relation = SelectField("与户主关系", choices=[(r, r) for r in RELATIONS])
+    relation = SelectField("与户主关系", choices=choices((r, r) for r in RELATIONS))
     address = StringField("住址", validators=[DataRequired(REQUIRED), Length(max=128)])
     phone = StringField("手机号", validators=[Length(max=20)])
 
@@ -95,13 +101,13 @@ class VoidForm(FlaskForm):
 
 def payment_form_class(members, tiers_fen):
     """A form with one pension tier select and one medical checkbox per household member."""
-    tier_choices = [("", "不缴养老")] + [(str(t), f"{fen_to_yuan_str(t).removesuffix('.00')} 元档")
-                                       for t in tiers_fen]
+    tier_choices = choices([("", "不缴养老")] + [(t, f"{fen_to_yuan_str(t).removesuffix('.00')} 元档")
+                                               for t in tiers_fen])
 
     class PaymentForm(FlaskForm):
         step = HiddenField(default="quote")
         client_id = HiddenField()
-        method = SelectField("缴费方式", choices=list(PAYMENT_METHODS.items()), default="cash")
+        method = SelectField("缴费方式", choices=choices(PAYMENT_METHODS.items()), default="cash")
         payer_name = StringField("交款人", validators=[Length(max=32)], description="默认为第一位缴费人")
 
         def selected_lines(self):
@@ -126,7 +132,7 @@ def payment_form_class(members, tiers_fen):
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32)])
     name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=32)])
-    role = SelectField("角色", choices=list(ROLES.items()))
+    role = SelectField("角色", choices=choices(ROLES.items()))
     title = StringField("职务", validators=[Length(max=32)], description="如：大学生村官、村委委员")
     phone = StringField("电话", validators=[Length(max=32)])
     areas = SelectMultipleField("负责区域", choices=[], validate_choice=False)
@@ -146,16 +152,16 @@ class AreaForm(FlaskForm):
                        description="乡/街道 9 位，村/社区 12 位")
     name = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=64)])
     full_name = StringField("单位全称", validators=[Length(max=128)], description="打印在收据和表格上，不填则自动生成")
-    kind = SelectField("类型", choices=[("village", "行政村"), ("community", "社区"),
-                                      ("township", "乡镇"), ("subdistrict", "街道")])
-    point_kind = SelectField("代征点", choices=[("", "—")] + list(POINT_KINDS.items()), default="")
+    kind = SelectField("类型", choices=choices([("village", "行政村"), ("community", "社区"),
+                                              ("township", "乡镇"), ("subdistrict", "街道")]))
+    point_kind = SelectField("代征点", choices=choices([("", "—")] + list(POINT_KINDS.items())), default="")
     office_phone = StringField("办公电话", validators=[Length(max=32)], description="公示时受理异议的电话")
 
 
 class AreaEditForm(FlaskForm):
     name = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=64)])
     full_name = StringField("单位全称", validators=[DataRequired(REQUIRED), Length(max=128)])
-    point_kind = SelectField("代征点", choices=[("", "—")] + list(POINT_KINDS.items()))
+    point_kind = SelectField("代征点", choices=choices([("", "—")] + list(POINT_KINDS.items())))
     office_phone = StringField("办公电话", validators=[Length(max=32)])
 
 

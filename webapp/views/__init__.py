@@ -37,6 +37,12 @@ def roles_required(*roles):
     return decorator
 
 
+def public(view):
+    """Mark a view as open to anyone without an account (the access test checks the rest are not)."""
+    view.public = True
+    return view
+
+
 def put_errors(form, error: ServiceError, aliases: dict | None = None) -> list[str]:
     """Put a service error onto the form's fields; return what belongs to no field (for a flash)."""
     aliases = aliases or {}

@@ -3,14 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms import (
-    AreaEditForm,
-    AreaForm,
-    AuditFilterForm,
-    CampaignForm,
-    UserEditForm,
-    UserForm,
-)
+from ..forms import AreaEditForm, AreaForm, AuditFilterForm, CampaignForm, UserEditForm, UserForm, choices
 from ..rules.categories import GOV_GROUPS, KINDS, POINT_KINDS, ROLES
 from ..services import accounts, areas, audit, campaigns, payments
 from ..services.errors import ServiceError, ValidationFailed
@@ -100,7 +93,7 @@ def _area_choices(role_filter=None):
             continue
         indent = {"district": "", "township": "　", "village": "　　"}[a.level]
         out.append((a.code, f"{indent}{a.name}（{a.code}）"))
-    return out
+    return choices(out)
 
 
 @bp.route("/users")
@@ -115,7 +108,7 @@ def users():
 def new_user():
     form = UserForm()
     if current_user.role == "township_admin":
-        form.role.choices = [("coordinator", ROLES["coordinator"])]
+        form.role.choices = choices([("coordinator", ROLES["coordinator"])])
     form.areas.choices = _area_choices()
     if form.validate_on_submit():
         try:
@@ -175,7 +168,8 @@ def area_list():
 @roles_required("district_admin")
 def new_area():
     form = AreaForm()
-    form.parent.choices = [(a.code, f"{a.name}（{a.code}）") for a in areas.area_tree(actor()) if a.level != "village"]
+    form.parent.choices = choices((a.code, f"{a.name}（{a.code}）") for a in areas.area_tree(actor())
+                                  if a.level != "village")
     if not form.is_submitted() and request.args.get("parent"):
         form.parent.data = request.args["parent"]
     if form.validate_on_submit():
@@ -225,7 +219,7 @@ def voids():
 @roles_required("district_admin")
 def audit_log():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "全部")] + list(audit.ACTION_LABELS.items())
+    form.action.choices = choices([("", "全部")] + list(audit.ACTION_LABELS.items()))
     filters = {}
     if form.validate():
         filters = dict(user=form.user.data or "", action=form.action.data or "",

@@ -9,7 +9,7 @@ from ..services import accounts
 from ..services.audit import record_event
 from ..services.errors import ValidationFailed
 from ..services.tx import unit_of_work
-from . import actor, put_errors
+from . import actor, public, put_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -25,6 +25,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("collect.home"))

@@ -3,8 +3,17 @@ from datetime import date
 import pytest
 
 from webapp.rules.eligibility import (
-    BLOCK, WARN, GovRule, PersonFacts, Policy, default_pension_window, gov_share, line_amount,
-    medical_findings, pension_findings, person_findings,
+    BLOCK,
+    WARN,
+    GovRule,
+    PersonFacts,
+    Policy,
+    default_pension_window,
+    gov_share,
+    line_amount,
+    medical_findings,
+    pension_findings,
+    person_findings,
 )
 
 TODAY = date(2018, 10, 20)

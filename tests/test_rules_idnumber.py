@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from webapp.rules.idnumber import InvalidIdNumber, age_on, looks_mangled_by_excel, parse_id_number
 from tests.factories import valid_id
+from webapp.rules.idnumber import InvalidIdNumber, age_on, looks_mangled_by_excel, parse_id_number
 
 
 def test_valid_number_gives_birth_date_and_sex():

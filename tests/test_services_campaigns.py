@@ -28,9 +28,10 @@ def test_district_admin_edits_the_campaign_and_it_is_audited(world):
     policy = c.policy()
     assert policy.pension_tiers == {10000: 3000, 20000: 4000}
     assert policy.medical_fen["student"] == 22000
+    from sqlalchemy import select
+
     from webapp.extensions import db
     from webapp.models import AuditEvent
-    from sqlalchemy import select
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "campaign.update"))
     assert event.before["medical"]["student"] == 25000 and event.after["medical"]["student"] == 22000
 

@@ -1,0 +1,118 @@
+"""A synthetic district of N people in a SQLite file under bench/data/, built once and reused.
+
+Rows go in through SQLAlchemy Core executemany with every derived column computed the way the
+services compute it (pinyin keys, keyed hash, ciphertext, masked ID, tail), so searches see
+the same data a real district would give them."""
+import random
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+BENCH_KEYS = {"1": bytes(range(100, 132))}
+RECEIPT_KEYS = {"1": bytes(range(132, 164))}
+
+
+def bench_app(db_path: Path, **extra):
+    from webapp import create_app
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": "bench", "ID_KEYS": BENCH_KEYS,
+        "RECEIPT_KEYS": RECEIPT_KEYS, "INSTANCE_PATH": str(DATA / "instance"), "WTF_CSRF_ENABLED": False,
+        "CHECK_PDF_ENGINE_AT_STARTUP": False, "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+    config.update(extra)
+    return create_app(config)
+
+
+def build_district(n_people: int, townships: int = 10, villages_per_township: int = 20) -> Path:
+    """Path of a database holding the district; built only if missing."""
+    DATA.mkdir(exist_ok=True)
+    path = DATA / f"district_{n_people}.db"
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".building")
+    for p in tmp.parent.glob(tmp.name + "*"):
+        p.unlink()
+    app = bench_app(tmp)
+    t0 = time.perf_counter()
+    with app.app_context():
+        from webapp.extensions import db
+        from webapp.idvault import idvault
+        from webapp.models import Area, Household, Person
+        from webapp.rules.masking import mask_id_number
+        from webapp.rules.pinyin import name_initials, name_pinyin
+        from webapp.services import accounts, areas, campaigns
+        from webapp.services.actor import SYSTEM
+        from webapp.services.demo import GIVEN, SURNAMES, make_id_number
+        from webapp.timeutil import today_local
+
+        db.create_all()
+        areas.create_area(SYSTEM, parent_code=None, code="410411", name="湛河区")
+        village_ids = []
+        for t in range(townships):
+            tcode = f"410411{200 + t:03d}"
+            areas.create_area(SYSTEM, parent_code="410411", code=tcode, name=f"第{t + 1}乡", kind="township")
+            for v in range(villages_per_township):
+                vcode = f"{tcode}{v + 1:03d}"
+                areas.create_area(SYSTEM, parent_code=tcode, code=vcode, name=f"{t + 1}乡{v + 1}村",
+                                  kind="village", point_kind="village_committee")
+        village_ids = list(db.session.scalars(select(Area.id).where(Area.level == "village").order_by(Area.code)))
+        campaigns.create_campaign(SYSTEM, campaigns.default_input(today_local().year))
+        accounts.create_user(SYSTEM, username="dadmin", name="区管理员", role="district_admin",
+                             area_codes=["410411"], password="Bench2018x", is_demo=True)
+        first_village = db.session.scalar(select(Area.code).where(Area.id == village_ids[0]))
+        accounts.create_user(SYSTEM, username="coord", name="协管员", role="coordinator",
+                             area_codes=[first_village], password="Bench2018x", is_demo=True)
+
+        rng = random.Random(400)
+        keys_cache = {}
+        used = set()
+        today = date.today()
+        conn = db.session.connection()
+        person_rows, made, hh_next = [], 0, 1
+        while made < n_people:
+            village = village_ids[(hh_next - 1) % len(village_ids)]
+            conn.execute(insert(Household), [{"id": hh_next, "village_id": village, "number": f"{hh_next:07d}",
+                                              "address": f"{hh_next % 300}号"}])
+            for k in range(rng.choice((1, 2, 3, 3, 4, 5))):
+                name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+                if name not in keys_cache:
+                    keys_cache[name] = (name_initials(name), name_pinyin(name))
+                birth = today - timedelta(days=rng.randrange(365, 85 * 365))
+                number = make_id_number(rng, birth, rng.random() < 0.5)
+                while number in used:
+                    number = make_id_number(rng, birth, rng.random() < 0.5)
+                used.add(number)
+                person_rows.append({
+                    "village_id": village, "household_id": hh_next, "is_head": k == 0,
+                    "relation": "户主" if k == 0 else "子女", "name": name,
+                    "name_initials": keys_cache[name][0], "name_pinyin": keys_cache[name][1],
+                    "id_hash": idvault.lookup_hash(number), "id_cipher": idvault.encrypt(number),
+                    "id_masked": mask_id_number(number), "id_tail": number[-4:], "birth_date": birth,
+                    "sex": "M" if int(number[16]) % 2 else "F", "address": "", "phone": "",
+                })
+                made += 1
+                if made >= n_people:
+                    break
+            hh_next += 1
+            if len(person_rows) >= 20000:
+                conn.execute(insert(Person), person_rows)
+                person_rows = []
+        if person_rows:
+            conn.execute(insert(Person), person_rows)
+        db.session.commit()
+        count = db.session.scalar(select(func.count(Person.id)))
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+        db.engine.dispose()
+    for suffix in ("-wal", "-shm"):
+        p = Path(str(tmp) + suffix)
+        if p.exists():
+            p.unlink()
+    tmp.rename(path)
+    print(f"   built a district of {count:,} people in {time.perf_counter() - t0:.0f} s: {path.name}")
+    return path

@@ -26,7 +26,10 @@ class Config:
     SESSION_COOKIE_SECURE = False  # set True behind HTTPS (production mode does)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Idle timeout: the session cookie is re-signed on every request and refused (server-side, by
+    # its signature's age) once this long has passed without one.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=4)
+    SESSION_REFRESH_EACH_REQUEST = True
 
     # Flask-Limiter: in-memory by default; point at Redis when several processes serve.
     RATELIMIT_STORAGE_URI = "memory://"

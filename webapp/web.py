@@ -101,7 +101,10 @@ def init_app(app):
 
     @app.errorhandler(429)
     def too_many(e):
-        return error_page(429, "操作太频繁", "操作太频繁，请稍后再试。")
+        # A limit with its own Chinese message (the login one) says it; others say the general one.
+        limit = getattr(e, "limit", None)
+        message = limit.error_message if limit is not None and isinstance(limit.error_message, str) else None
+        return error_page(429, "操作太频繁", message or "操作太频繁，请稍后再试。")
 
     @app.errorhandler(ServiceError)
     def service_error(e):

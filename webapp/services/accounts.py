@@ -3,6 +3,7 @@ import re
 import secrets
 
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import Area, User, user_areas
@@ -44,10 +45,17 @@ def temporary_password() -> str:
             return pw
 
 
+# Checked against when the username does not exist, so that answering takes as long either way
+# and the timing does not tell which usernames exist.
+_DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
+
+
 def authenticate(username: str, password: str, ip: str = "") -> User | None:
-    """The user whose password matches, or None. Failures are audited (login throttling uses them)."""
+    """The user whose password matches, or None. Failures are audited."""
     with unit_of_work():
         user = db.session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
+        if user is None:
+            check_password_hash(_DUMMY_HASH, password or "")
         if user is None or not user.active or not user.check_password(password or ""):
             record_event(Actor(user=None, ip=ip), "login_failed", object_type="user",
                          object_id=user.id if user else "", summary=f"用户名 {username[:32]}")

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..extensions import limiter
 from ..forms import ChangePasswordForm, LoginForm
 from ..services import accounts
 from ..services.audit import record_event
@@ -12,6 +13,15 @@ from ..services.tx import unit_of_work
 from . import actor, public, put_errors
 
 bp = Blueprint("auth", __name__)
+
+# Only failed attempts count (a successful login answers 302). Per account, so a password cannot
+# be guessed from many addresses; per address, so many accounts cannot be tried from one.
+LOGIN_FAILED = dict(methods=["POST"], deduct_when=lambda resp: resp.status_code != 302,
+                    error_message="登录失败次数过多，请 15 分钟后再试，或联系管理员重置密码")
+
+
+def _login_account() -> str:
+    return "login-account:" + (request.form.get("username") or "").strip().lower()[:32]
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -26,6 +36,8 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit("5 per 15 minutes", key_func=_login_account, **LOGIN_FAILED)
+@limiter.limit("20 per 15 minutes", **LOGIN_FAILED)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("collect.home"))

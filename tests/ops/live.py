@@ -1,0 +1,117 @@
+"""A real gunicorn serving the test's SQLite (or PostgreSQL) database, and a small HTTP client that
+logs in and posts forms with their CSRF token as a phone would."""
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_instance(instance: Path, id_keys: dict, receipt_keys: dict):
+    """The keys the test's app uses, as the files a deployed app reads."""
+    instance.mkdir(parents=True, exist_ok=True)
+    (instance / "id_key.json").write_text(json.dumps({k: v.hex() for k, v in id_keys.items()}))
+    (instance / "receipt_keys.json").write_text(json.dumps({k: v.hex() for k, v in receipt_keys.items()}))
+    (instance / "secret_key").write_text("live-test-secret")
+
+
+class Gunicorn:
+    def __init__(self, database_url: str, instance: Path, workers: int = 2, threads: int = 4, extra_env=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, DATABASE_URL=database_url, INSTANCE_PATH=str(instance),
+                        PUBLIC_BASE_URL=self.url, WEB_WORKERS=str(workers), WEB_THREADS=str(threads),
+                        **(extra_env or {}))
+        self.log = instance / "gunicorn.log"
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind",
+             f"127.0.0.1:{self.port}", "--access-logfile", "-", "wsgi:app"],
+            cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=2)
+                return self
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if self.proc.poll() is not None:
+                    raise RuntimeError("gunicorn exited:\n" + self.log.read_text()[-3000:])
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer:\n" + self.log.read_text()[-3000:])
+
+    def kill(self):
+        """SIGKILL the whole process group: no shutdown, no flushing, like a power cut to the process."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Phone:
+    """Cookies, CSRF token from the page's <meta name="csrf-token">, no automatic redirects."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
+        self.token = None
+
+    def request(self, method, path, data=None, headers=None, timeout=15):
+        body = None
+        headers = dict(headers or {})
+        if data is not None:
+            if isinstance(data, (dict, list)) and headers.get("Content-Type") == "application/json":
+                body = json.dumps(data).encode()
+            else:
+                body = urllib.parse.urlencode(data, doseq=True).encode()
+                headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        req = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
+        try:
+            resp = self.opener.open(req, timeout=timeout)
+            status, text, location = resp.status, resp.read().decode(), resp.headers.get("Location")
+        except urllib.error.HTTPError as e:
+            status, text, location = e.code, e.read().decode(), e.headers.get("Location")
+        if m := re.search(r'<meta name="csrf-token" content="([^"]+)"', text):
+            self.token = m.group(1)
+        return status, text, location
+
+    def login(self, username, password):
+        self.request("GET", "/login")
+        status, _, location = self.request("POST", "/login", {"username": username, "password": password,
+                                                              "csrf_token": self.token})
+        assert status == 302 and "/login" not in (location or ""), (status, location)
+        self.request("GET", "/")
+        return self
+
+    def post_form(self, path, data, timeout=15):
+        return self.request("POST", path, dict(data, csrf_token=self.token), timeout=timeout)

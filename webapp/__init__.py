@@ -57,7 +57,17 @@ def create_app(test_config=None):
     from . import commands, web
     commands.register(app)
     web.init_app(app)
+    if app.config.get("CHECK_PDF_ENGINE_AT_STARTUP"):
+        _warn_pdf_engine(app)
     return app
+
+
+def _warn_pdf_engine(app):
+    """Say at start-up what PDFs lack; the app still serves, and PDF routes answer with the message."""
+    from .pdf import engine_problems
+    if problems := engine_problems():
+        app.logger.warning("收据/名单 PDF 的组件不全（可运行 flask --app wsgi doctor 检查）：\n  %s",
+                           "\n  ".join(problems))
 
 
 def _init_login(app):

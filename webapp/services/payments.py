@@ -193,18 +193,22 @@ def normalize_client_id(client_id: str | None) -> str | None:
 
 def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cash", payer_name: str = "",
                    client_id: str | None = None, household_id: int | None = None,
-                   today: date | None = None, before_quote=None) -> tuple[Receipt, bool]:
+                   today: date | None = None, before_quote=None,
+                   request_hash: str | None = None, replaces_id: int | None = None) -> tuple[Receipt, bool]:
     """Record the lines and issue one receipt, all in one transaction. Returns (receipt, created):
     created is False when this client_id was already recorded with the same content (a replay,
     which is not an error: the phone just did not hear the first answer).
 
     `before_quote(session)` runs inside the same transaction first and may return more lines;
-    the API registers new enrollees this way, so a failed payment leaves no half-registered person."""
+    the API registers new enrollees this way, so a failed payment leaves no half-registered person.
+    `request_hash` replaces the fingerprint of `lines` when the caller's request says more than
+    they do (the API's ID numbers and new-enrollee details), so a replay is judged on the request.
+    `replaces_id`: the voided receipt this one replaces (重开; services.reissue checks it)."""
     client_id = normalize_client_id(client_id)
     if method not in PAYMENT_METHODS:
         raise ValidationFailed({"method": "请选择缴费方式"})
     payer_name = re.sub(r"\s+", "", payer_name or "")[:32]
-    fingerprint = request_fingerprint(lines, method, payer_name)
+    fingerprint = request_hash or request_fingerprint(lines, method, payer_name)
     try:
         with unit_of_work():
             if client_id and (existing := _replay(client_id, fingerprint)):
@@ -218,7 +222,7 @@ def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cas
                 household_id=household_id or quote.lines[0].person.household_id,
                 issued_by_id=actor.user_id, payer_name=payer_name or quote.lines[0].person.name,
                 method=method, total_fen=quote.total_fen, gov_total_fen=quote.gov_total_fen,
-                client_id=client_id, request_hash=fingerprint)
+                client_id=client_id, request_hash=fingerprint, replaces_id=replaces_id)
             db.session.add(receipt)
             db.session.flush()
             for l in quote.lines:
@@ -232,7 +236,8 @@ def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cas
                          summary=f"收据 {receipt.number} {format_yuan(receipt.total_fen)}",
                          after={"number": receipt.number, "total_fen": receipt.total_fen,
                                 "lines": [[l.person.id_masked, l.kind, l.amount.amount_fen, l.amount.gov_fen]
-                                          for l in quote.lines]})
+                                          for l in quote.lines],
+                                **({"replaces_id": replaces_id} if replaces_id else {})})
     except IntegrityError:
         # Lost a race: either the same client_id arrived twice at once, or someone else paid
         # for one of these people a moment ago. Tell which.

@@ -270,6 +270,8 @@ def void_receipt(actor: Actor, number: str, reason: str) -> Receipt:
             raise Forbidden("只有开具这张收据的协管员可以作废")
         if receipt.is_voided:
             raise Conflict("这张收据已经作废")
+        from .handover import ensure_receipt_voidable  # here, so the core never imports it at load time
+        ensure_receipt_voidable(receipt)
         if len(reason) < 2:
             raise ValidationFailed({"reason": "请填写作废原因"})
         void = ReceiptVoid(receipt_id=receipt.id, reason=reason[:200], voided_by_id=actor.user_id)

@@ -1,0 +1,194 @@
+"""上解: a coordinator hands the money of her receipts over (bank deposit into the tax office's
+pending account) as a batch, prints the hand-over slip, and the township or district confirms
+what arrived. A receipt in a hand-over can no longer be voided by the coordinator: its cash has
+left her hands, so a correction must go through the township."""
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import Area, Handover, HandoverConfirmation, HandoverReceipt, Receipt, ReceiptVoid
+from ..rules.categories import PAYMENT_METHODS
+from ..rules.money import InvalidAmount, fen_to_capitals, format_yuan, yuan_to_fen
+from ..timeutil import to_local
+from .actor import Actor
+from .audit import record_event
+from .campaigns import current_campaign, require_current_campaign
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .scope import get_village, visible_village_ids
+from .tx import unit_of_work
+
+CONFIRMERS = ("township_admin", "district_admin")
+
+
+def handover_of_receipt(receipt_id: int) -> Handover | None:
+    return db.session.scalar(select(Handover).join(HandoverReceipt, HandoverReceipt.handover_id == Handover.id)
+                             .where(HandoverReceipt.receipt_id == receipt_id))
+
+
+def ensure_receipt_voidable(receipt: Receipt):
+    """Called by payments.void_receipt: a handed-over receipt is not the coordinator's to void."""
+    h = handover_of_receipt(receipt.id)
+    if h is not None:
+        raise Conflict(f"这张收据已上解（上解批次 {h.number}），协管员不能再作废；"
+                       f"如确需更正，请联系乡/街道管理员")
+
+
+def on_hand_query(actor: Actor, village_id: int | None = None, campaign=None):
+    """The actor's live receipts of the current campaign that are not yet in a hand-over."""
+    campaign = campaign or require_current_campaign()
+    q = (select(Receipt).where(
+        Receipt.issued_by_id == actor.user_id, Receipt.campaign_id == campaign.id,
+        Receipt.village_id.in_(visible_village_ids(actor.user)),
+        ~Receipt.id.in_(select(ReceiptVoid.receipt_id)), ~Receipt.id.in_(select(HandoverReceipt.receipt_id)))
+        .order_by(Receipt.id))
+    if village_id:
+        q = q.where(Receipt.village_id == village_id)
+    return q
+
+
+def on_hand_summary(actor: Actor) -> list[tuple[Area, int, int]]:
+    """[(village, receipts, fen)] the coordinator still holds, per village (for her home page)."""
+    campaign = current_campaign()
+    if not actor.is_role("coordinator") or campaign is None:
+        return []
+    sub = on_hand_query(actor, campaign=campaign).subquery()
+    rows = db.session.execute(select(sub.c.village_id, func.count(), func.coalesce(func.sum(sub.c.total_fen), 0))
+                              .group_by(sub.c.village_id)).all()
+    villages = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_([r[0] for r in rows])))}
+    return [(villages[v], n, fen) for v, n, fen in rows]
+
+
+def receipts_on_hand(actor: Actor, village_code: str) -> tuple[Area, list[Receipt]]:
+    if not actor.is_role("coordinator"):
+        raise Forbidden("只有协管员上解自己收取的款项")
+    village = get_village(actor, village_code)
+    return village, db.session.scalars(on_hand_query(actor, village.id)).all()
+
+
+def _next_number(campaign, village: Area) -> str:
+    seq = db.session.scalar(select(func.count(Handover.id)).where(
+        Handover.campaign_id == campaign.id, Handover.village_id == village.id)) + 1
+    return f"SJ{campaign.year}-{village.code[-6:]}-{seq:03d}"
+
+
+def create_handover(actor: Actor, village_code: str, receipt_numbers: list[str], *, bank_slip_no: str,
+                    amount_yuan: str, note: str = "") -> Handover:
+    """Bundle receipts the coordinator still holds into a hand-over. The amount she types must be
+    the receipts' total: a miscount is caught here, not at the bank."""
+    bank_slip_no = (bank_slip_no or "").strip()
+    note = (note or "").strip()
+    try:
+        with unit_of_work():
+            village, on_hand = receipts_on_hand(actor, village_code)
+            campaign = require_current_campaign()
+            wanted = set(receipt_numbers or [])
+            chosen = [r for r in on_hand if r.number in wanted]
+            errors = {}
+            if not wanted:
+                errors["receipts"] = "请至少选择一张收据"
+            elif len(chosen) != len(wanted):
+                errors["receipts"] = "所选收据中有已上解、已作废或不是您开具的，请刷新后重新选择"
+            if not bank_slip_no:
+                errors["bank_slip_no"] = "请填写银行缴款单号"
+            elif len(bank_slip_no) > 64:
+                errors["bank_slip_no"] = "缴款单号太长"
+            total = sum(r.total_fen for r in chosen)
+            try:
+                typed = yuan_to_fen(amount_yuan)
+            except InvalidAmount as e:
+                errors["amount"] = str(e)
+            else:
+                if chosen and typed != total:
+                    errors["amount"] = f"上解金额 {format_yuan(typed)} 与所选收据合计 {format_yuan(total)} 不符，请核对"
+            if errors:
+                raise ValidationFailed(errors)
+            h = Handover(number=_next_number(campaign, village), campaign_id=campaign.id, village_id=village.id,
+                         created_by_id=actor.user_id, receipt_count=len(chosen), total_fen=total,
+                         bank_slip_no=bank_slip_no, note=note[:200])
+            db.session.add(h)
+            db.session.flush()
+            db.session.add_all([HandoverReceipt(handover_id=h.id, receipt_id=r.id) for r in chosen])
+            db.session.flush()
+            record_event(actor, "handover.create", h,
+                         summary=f"上解 {h.number} {village.name} {len(chosen)} 张收据 {format_yuan(total)}",
+                         after={"number": h.number, "receipts": [r.number for r in chosen], "total_fen": total,
+                                "bank_slip_no": bank_slip_no})
+    except IntegrityError:
+        raise Conflict("所选收据刚刚已被上解，请刷新后重试") from None
+    return h
+
+
+def handovers_query(actor: Actor, *, unconfirmed: bool = False, village_id: int | None = None):
+    q = (select(Handover).options(joinedload(Handover.village), joinedload(Handover.created_by),
+                                  joinedload(Handover.confirmation))
+         .where(Handover.village_id.in_(visible_village_ids(actor.user))).order_by(Handover.id.desc()))
+    if actor.is_role("coordinator"):
+        q = q.where(Handover.created_by_id == actor.user_id)
+    if unconfirmed:
+        q = q.where(~Handover.id.in_(select(HandoverConfirmation.handover_id)))
+    if village_id:
+        q = q.where(Handover.village_id == village_id)
+    return q
+
+
+def get_handover(actor: Actor, handover_id: int) -> Handover:
+    h = db.session.scalar(select(Handover).options(
+        joinedload(Handover.village), joinedload(Handover.created_by), joinedload(Handover.confirmation),
+        selectinload(Handover.receipts)).where(
+        Handover.id == handover_id, Handover.village_id.in_(visible_village_ids(actor.user))))
+    if h is None:
+        raise NotFound("没有找到这个上解批次，或不在您的管理范围内")
+    return h
+
+
+def confirm_handover(actor: Actor, handover_id: int, *, received_yuan: str, note: str = "") -> Handover:
+    """The township or district confirms the amount received; a difference needs a note."""
+    note = (note or "").strip()
+    if not actor.is_role(*CONFIRMERS):
+        raise Forbidden("上解金额由乡/街道或区管理员确认")
+    try:
+        with unit_of_work():
+            h = get_handover(actor, handover_id)
+            if h.confirmation is not None:
+                raise Conflict("这个上解批次已经确认过了")
+            try:
+                received = yuan_to_fen(received_yuan)
+            except InvalidAmount as e:
+                raise ValidationFailed({"received": str(e)}) from None
+            difference = received - h.total_fen
+            if difference and len(note) < 2:
+                raise ValidationFailed({"note": f"实收金额与上解金额相差 {format_yuan(difference)}，请填写说明"})
+            c = HandoverConfirmation(handover_id=h.id, received_fen=received, note=note[:200],
+                                     confirmed_by_id=actor.user_id)
+            db.session.add(c)
+            db.session.flush()
+            record_event(actor, "handover.confirm", h,
+                         summary=f"确认上解 {h.number}：实收 {format_yuan(received)}"
+                                 + (f"（差额 {format_yuan(difference)}：{note[:60]}）" if difference else ""),
+                         after={"received_fen": received, "total_fen": h.total_fen, "difference_fen": difference,
+                                "note": note})
+    except IntegrityError:
+        raise Conflict("这个上解批次刚刚已被确认") from None
+    return get_handover(actor, handover_id)
+
+
+def slip_data(actor: Actor, handover_id: int) -> dict:
+    """Everything the printed hand-over slip shows, as plain values."""
+    h = get_handover(actor, handover_id)
+    c = h.confirmation
+    return {
+        "number": h.number, "unit": h.village.full_name, "village": h.village.name,
+        "township": h.village.parent.full_name if h.village.parent else "",
+        "coordinator": h.created_by.name, "coordinator_phone": h.created_by.phone,
+        "created_at": to_local(h.created_at).strftime("%Y-%m-%d %H:%M"),
+        "bank_slip_no": h.bank_slip_no, "note": h.note, "count": h.receipt_count,
+        "total": format_yuan(h.total_fen), "capitals": fen_to_capitals(h.total_fen),
+        "receipts": [{"number": r.number, "payer": r.payer_name, "method": PAYMENT_METHODS.get(r.method, r.method),
+                      "amount": format_yuan(r.total_fen), "at": to_local(r.created_at).strftime("%m-%d %H:%M")}
+                     for r in h.receipts],
+        "confirmation": None if c is None else {
+            "by": c.confirmed_by.name, "at": to_local(c.confirmed_at).strftime("%Y-%m-%d %H:%M"),
+            "received": format_yuan(c.received_fen), "difference": format_yuan(c.difference_fen) if c.difference_fen
+            else "", "note": c.note},
+    }

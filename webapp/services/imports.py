@@ -1,0 +1,698 @@
+"""Lists coming in: the tax office's collection plan list (征缴计划清单) and the civil-affairs
+office's lists of government-paid groups (低保, 特困/五保, 重度残疾).
+
+Every upload is checked whole first and shown as a preview listing each problem by row number;
+on confirm it is checked again inside the import's one transaction and goes in all or not at all.
+A plan list of 100,000 rows goes in within the budget because nothing is done per row against the
+database: duplicates are found with a few IN queries over the lookup hashes, households and people
+are inserted with executemany, and pinyin is computed once per distinct name.
+"""
+import gc
+import hashlib
+import io
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..idvault import idvault
+from ..models import Area, AuditEvent, Household, ImportJob, Person
+from ..rules.categories import GOV_GROUPS
+from ..rules.contact import InvalidPhone, normalize_mobile
+from ..rules.eligibility import BLOCK, PersonFacts, medical_findings, pension_findings
+from ..rules.idnumber import InvalidIdNumber, parse_id_number
+from ..rules.masking import mask_id_number
+from ..rules.pinyin import name_keys
+from ..rules.spreadsheet import (
+    GOV_COLUMNS,
+    MAX_UPLOAD_BYTES,
+    PLAN_COLUMNS,
+    BadFile,
+    cell_text,
+    find_table,
+    id_cell,
+    parse_categories,
+    parse_relation,
+    parse_yes_no,
+    read_rows,
+)
+from ..timeutil import now_utc, today_local
+from .actor import Actor
+from .audit import record_event
+from .campaigns import current_campaign
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .people import FLAGS, clean_name
+from .scope import visible_village_ids
+from .tx import unit_of_work
+
+ADMINS = ("township_admin", "district_admin")
+KEEP_PROBLEMS = 1000      # problems stored with a job for the preview; the count is always exact
+CHUNK = 2000              # ids per IN (...) query
+INSERT_CHUNK = 5000
+
+PLAN_TEMPLATE_HEADERS = ["村/社区代码", "户号", "姓名", "身份证号", "与户主关系", "住址", "联系电话",
+                         "人员类别", "是否新参保"]
+GOV_FLAG = {"dibao": "is_dibao", "tekun": "is_tekun", "disabled": "is_disabled"}
+
+
+class ListRejected(ValidationFailed):
+    """The list has problems; nothing was imported. `problems` is [(row, message)] (all)."""
+
+    def __init__(self, problems: list, total_rows: int):
+        self.problems = problems
+        self.total_rows = total_rows
+        super().__init__({"file": f"共 {total_rows} 行，其中 {len({r for r, _ in problems})} 行有问题，"
+                                  f"没有导入任何数据。请改正后重新上传。"})
+
+
+def _progress_noop(phase, done, total):
+    pass
+
+
+@contextmanager
+def _bulk():
+    """A big list makes a million short-lived objects and none with cycles: the cyclic garbage
+    collector would only rescan them again and again (about a tenth of the import's time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _village_ids_query(actor: Actor):
+    """The villages an import may touch: the actor's, or all of them from the command line."""
+    if actor.user is None:
+        return select(Area.id).where(Area.level == "village")
+    return visible_village_ids(actor.user)
+
+
+def _require_importer(actor: Actor):
+    if actor.user is not None and actor.role not in ADMINS:
+        raise Forbidden("只有乡/街道或区管理员可以导入名单")
+
+
+def _read(filename: str, data: bytes, columns: dict, required: list):
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationFailed({"file": f"文件太大，最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB"})
+    try:
+        return find_table(read_rows(filename, data), columns, required)
+    except BadFile as e:
+        raise ValidationFailed({"file": str(e)}) from None
+
+
+def _chunks(items, size=CHUNK):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _village_label(villages: dict, village_id: int) -> str:
+    v = villages.get(village_id)
+    return f"{v['township']}{v['name']}" if v else "其他村/社区"
+
+
+def _all_villages() -> dict:
+    """{id: {code, name, full_name, township}} of every village (a district has a few hundred)."""
+    township = aliased(Area)
+    rows = db.session.execute(
+        select(Area.id, Area.code, Area.name, Area.full_name, township.name)
+        .outerjoin(township, Area.parent_id == township.id).where(Area.level == "village"))
+    return {r[0]: {"code": r[1], "name": r[2], "full_name": r[3], "township": r[4] or ""} for r in rows}
+
+
+# --- the plan list --------------------------------------------------------------------------
+
+@dataclass
+class PlanRow:
+    row: int
+    village_id: int
+    group: tuple
+    name: str
+    number: str
+    birth_date: date
+    sex: str
+    id_hash: str
+    address: str
+    phone: str
+    relation: str
+    marked_head: bool
+    flags: set
+    household_number: str
+
+
+@dataclass
+class PlanCheck:
+    total_rows: int
+    problems: list = field(default_factory=list)            # (row, message)
+    notes: dict = field(default_factory=lambda: defaultdict(list))   # message -> [rows]
+    rows: list = field(default_factory=list)                # PlanRow, valid and not skipped
+    skipped: int = 0
+    existing_households: dict = field(default_factory=dict)  # group -> (household id, has head)
+    village_counts: dict = field(default_factory=dict)       # village code -> people
+
+    @property
+    def error_rows(self) -> int:
+        return len({r for r, _ in self.problems})
+
+
+def _eligibility_notes(key: tuple, policy, today: date) -> tuple:
+    birth, student, emp_pension, emp_medical, groups = key
+    facts = PersonFacts(birth_date=birth, is_student=student, employee_pension=emp_pension,
+                        employee_medical=emp_medical, groups=groups)
+    out = [f"养老不适用：{f.message}" for f in pension_findings(facts, policy, today) if f.level == BLOCK]
+    out += [f"医疗不适用：{f.message}" for f in medical_findings(facts, policy) if f.level == BLOCK]
+    return tuple(out)
+
+
+def _resolve_village(text: str, by_code: dict, by_name: dict):
+    """(village id, None) or (None, message)."""
+    text = text.strip()
+    if text in by_code:
+        return by_code[text], None
+    ids = by_name.get(text)
+    if ids and len(ids) == 1:
+        return ids[0], None
+    if ids:
+        return None, f"村/社区“{text}”有重名，请填写 12 位村/社区代码"
+    return None, f"村/社区“{text}”不存在或不在您的管理范围内"
+
+
+def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
+               skip_existing: bool = False, progress=None) -> PlanCheck:
+    """Read and check every row of a plan list; changes nothing. Runs inside the caller's unit."""
+    progress = progress or _progress_noop
+    _require_importer(actor)
+    progress("读取文件", 0, 1)
+    required = ["name", "id_number", "address"] + ([] if village_code else ["village"])
+    table = _read(filename, data, PLAN_COLUMNS, required)
+    check = PlanCheck(total_rows=len(table.rows))
+    progress("读取文件", 1, 1)
+
+    scope = set(db.session.scalars(_village_ids_query(actor)))
+    villages = _all_villages()
+    mine = {i: v for i, v in villages.items() if i in scope}
+    by_code = {v["code"]: i for i, v in mine.items()}
+    by_name = defaultdict(list)
+    for i, v in mine.items():
+        by_name[v["name"]].append(i)
+        if v["full_name"] != v["name"]:
+            by_name[v["full_name"]].append(i)
+    fixed_village = None
+    if village_code:
+        fixed_village = by_code.get(village_code)
+        if fixed_village is None:
+            raise NotFound("没有找到这个村/社区，或不在您的管理范围内")
+
+    campaign = current_campaign()
+    policy = campaign.policy() if campaign else None
+    today = today_local()
+    problems, notes = check.problems, check.notes
+    seen_numbers, eligibility = {}, {}
+    rows = []
+    get = table.get
+    for i, (n, values) in enumerate(table.rows):
+        if i % 5000 == 0:
+            progress("检查", i, check.total_rows)
+        errors = []
+        try:
+            name = clean_name(cell_text(get(values, "name")))
+        except ValueError as e:
+            errors.append(f"姓名：{e}")
+            name = ""
+        info = None
+        try:
+            info = parse_id_number(id_cell(get(values, "id_number")))
+        except InvalidIdNumber as e:
+            errors.append(f"身份证号：{e}")
+        else:
+            first = seen_numbers.setdefault(info.number, n)
+            if first != n:
+                errors.append(f"身份证号与第 {first} 行重复")
+        village_id = fixed_village
+        if "village" in table.columns:
+            text = cell_text(get(values, "village"))
+            if text:
+                vid, message = _resolve_village(text, by_code, by_name)
+                if message:
+                    errors.append(message)
+                elif fixed_village and vid != fixed_village:
+                    errors.append(f"该行属于{mine[vid]['name']}，不是本次导入的{mine[fixed_village]['name']}")
+                else:
+                    village_id = vid
+            elif not fixed_village:
+                errors.append("没有填写村/社区")
+        phone = ""
+        raw_phone = cell_text(get(values, "phone"))
+        try:
+            phone = normalize_mobile(raw_phone)
+        except InvalidPhone:
+            notes["电话不是有效的手机号，已留空"].append(n)
+        flags, unknown = parse_categories(get(values, "category"))
+        if unknown:
+            errors.append(f"人员类别“{'、'.join(unknown)}”无法识别（可用：在校学生、低保、特困、五保、重度残疾、"
+                          f"职工养老、职工医保、新参保，或留空）")
+        new = parse_yes_no(get(values, "new_enrollee"))
+        if new is None:
+            errors.append("是否新参保应填“是”或“否”")
+        elif new:
+            flags.add("new_enrollee")
+        relation_text = cell_text(get(values, "relation"))
+        relation = parse_relation(relation_text)
+        if relation_text and relation is None:
+            notes[f"与户主关系“{relation_text}”无法识别，记为“其他”"].append(n)
+            relation = "其他"
+        head_cell = get(values, "head")
+        marked = parse_yes_no(head_cell) is True if "head" in table.columns else False
+        if "head" in table.columns and parse_yes_no(head_cell) is None and cell_text(head_cell) == name:
+            marked = True  # some lists put the head's own name in the 户主 column
+        head_name = cell_text(get(values, "head_name"))
+        marked = marked or relation == "户主" or bool(head_name and head_name == name)
+        hh_number = cell_text(get(values, "household"))[:32]
+        if errors:
+            problems.extend((n, e) for e in errors)
+            continue
+        if policy is not None:
+            # The blocking findings depend on which side of the campaign's birth-date window the
+            # person falls and on the categories, not on the day itself: computed once per key.
+            key = (info.birth_date < policy.pension_born_from, info.birth_date > policy.pension_born_until,
+                   "is_student" in flags, "employee_pension" in flags, "employee_medical" in flags,
+                   frozenset(g for g, f in GOV_FLAG.items() if f in flags))
+            found = eligibility.get(key)
+            if found is None:
+                found = eligibility[key] = _eligibility_notes((info.birth_date,) + key[2:], policy, today)
+            for message in found:
+                notes[message].append(n)
+        rows.append(PlanRow(
+            row=n, village_id=village_id, group=(village_id, hh_number) if hh_number else ("row", n),
+            name=name, number=info.number, birth_date=info.birth_date, sex=info.sex,
+            id_hash=idvault.lookup_hash(info.number), address=cell_text(get(values, "address"))[:128],
+            phone=phone, relation=relation or "", marked_head=marked, flags=flags,
+            household_number=hh_number))
+    progress("检查", check.total_rows, check.total_rows)
+
+    # A member's empty address is the household's: the first address given in its group.
+    group_address = {}
+    for r in rows:
+        if r.address:
+            group_address.setdefault(r.group, r.address)
+    for r in rows:
+        r.address = r.address or group_address.get(r.group, "")
+
+    # Already registered anywhere in the district: a few IN queries, not one per row.
+    registered = {}
+    for chunk in _chunks([r.id_hash for r in rows]):
+        for h, vid, pname in db.session.execute(
+                select(Person.id_hash, Person.village_id, Person.name).where(Person.id_hash.in_(chunk))):
+            registered[h] = (vid, pname)
+    kept = []
+    for r in rows:
+        hit = registered.get(r.id_hash)
+        if hit is None:
+            kept.append(r)
+        elif skip_existing and hit[0] == r.village_id:
+            check.skipped += 1
+            notes["已登记，跳过"].append(r.row)
+        else:
+            problems.append((r.row, f"该身份证号已在{_village_label(villages, hit[0])}登记（{hit[1]}），不能重复登记"))
+    _assign_households(check, kept)
+    check.problems.sort(key=lambda p: p[0])
+    for r in check.rows:
+        code = villages[r.village_id]["code"]
+        check.village_counts[code] = check.village_counts.get(code, 0) + 1
+    return check
+
+
+def _assign_households(check: PlanCheck, rows: list):
+    """Group rows by 户号 (per village), join households already in the database, pick heads."""
+    groups = defaultdict(list)
+    for r in rows:
+        groups[r.group].append(r)
+    numbered = defaultdict(set)
+    for village_id, number in (g for g in groups if g[0] != "row"):
+        numbered[village_id].add(number)
+    existing = {}
+    for village_id, numbers in numbered.items():
+        for chunk in _chunks(numbers):
+            for hid, number, address in db.session.execute(
+                    select(Household.id, Household.number, Household.address)
+                    .where(Household.village_id == village_id, Household.number.in_(chunk))
+                    .order_by(Household.id)):
+                existing.setdefault((village_id, number), (hid, address))
+    heads = {}
+    for chunk in _chunks([hid for hid, _ in existing.values()]):
+        for hid, name in db.session.execute(select(Person.household_id, Person.name).where(
+                Person.household_id.in_(chunk), Person.is_head)):
+            heads[hid] = name
+    for key, members in groups.items():
+        hh = existing.get(key)
+        head_name = heads.get(hh[0]) if hh else None
+        address = next((m.address for m in members if m.address), hh[1] if hh else "")
+        bad = False
+        for m in members:
+            if not m.address:
+                if address:
+                    m.address = address
+                else:
+                    check.problems.append((m.row, "住址为空"))
+                    bad = True
+        marked = [m for m in members if m.marked_head]
+        if head_name is not None:
+            for m in marked:
+                check.problems.append((m.row, f"户号 {key[1]} 已有户主（{head_name}），本行不能再是户主"))
+                bad = True
+            for m in members:
+                m.marked_head = False
+                m.relation = m.relation or "其他"
+        else:
+            if len(marked) > 1:
+                for m in marked[1:]:
+                    check.problems.append((m.row, f"户号 {key[1]} 有多个户主（第 {marked[0].row} 行已是户主）"))
+                bad = True
+            head = marked[0] if marked else members[0]
+            if not marked and len(members) > 1:
+                check.notes["户号未标明户主，该户第一行记为户主"].append(head.row)
+            for m in members:
+                m.marked_head = m is head
+                m.relation = "户主" if m is head else (m.relation if m.relation not in ("", "户主") else "其他")
+        if not bad:
+            if hh:
+                check.existing_households[key] = hh[0]
+            check.rows.extend(members)
+    check.rows.sort(key=lambda r: r.row)
+
+
+def _insert_plan(actor: Actor, check: PlanCheck, progress) -> tuple[int, int]:
+    """Bulk insert: new households (ids back in order), then people. Returns (people, households)."""
+    now = now_utc()
+    new_groups = []
+    for r in check.rows:
+        if r.group not in check.existing_households and r.marked_head:
+            new_groups.append(r)
+    household_ids = dict(check.existing_households)
+    total = len(check.rows) + len(new_groups)
+    done = 0
+    for chunk in _chunks(new_groups, INSERT_CHUNK):
+        ids = db.session.execute(
+            insert(Household.__table__).returning(Household.id, sort_by_parameter_order=True),
+            [{"village_id": r.village_id, "number": r.household_number, "address": r.address,
+              "created_at": now} for r in chunk]).scalars().all()
+        household_ids.update({r.group: hid for r, hid in zip(chunk, ids, strict=True)})
+        done += len(chunk)
+        progress("写入", done, total)
+    keys = {}
+    table = Person.__table__
+    for chunk in _chunks(check.rows, INSERT_CHUNK):
+        params = []
+        for r in chunk:
+            k = keys.get(r.name)
+            if k is None:
+                k = keys[r.name] = name_keys(r.name)
+            row = {"village_id": r.village_id, "household_id": household_ids[r.group], "is_head": r.marked_head,
+                   "relation": r.relation, "name": r.name, "name_initials": k[0], "name_pinyin": k[1],
+                   "id_hash": r.id_hash, "id_cipher": idvault.encrypt(r.number),
+                   "id_masked": mask_id_number(r.number), "id_tail": r.number[-4:], "birth_date": r.birth_date,
+                   "sex": r.sex, "address": r.address, "phone": r.phone, "created_at": now, "updated_at": now}
+            for f in FLAGS:
+                row[f] = f in r.flags
+            params.append(row)
+        db.session.execute(insert(table), params)
+        done += len(chunk)
+        progress("写入", done, total)
+    return len(check.rows), len(new_groups)
+
+
+def _problem_list(problems: list) -> list:
+    return [[r, m] for r, m in problems[:KEEP_PROBLEMS]]
+
+
+def _note_list(notes: dict) -> list:
+    return sorted(([m, len(rows), rows[:20]] for m, rows in notes.items()), key=lambda x: -x[1])
+
+
+def _new_job(actor: Actor, kind: str, filename: str, data: bytes, params: dict) -> ImportJob:
+    job = ImportJob(kind=kind, filename=(filename or "")[:200], file_sha256=hashlib.sha256(data).hexdigest(),
+                    file_size=len(data), params=params, created_by_id=actor.user_id)
+    db.session.add(job)
+    return job
+
+
+def preview_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
+                 skip_existing: bool = False, progress=None) -> ImportJob:
+    """Check a plan list and keep the result for the preview page. Imports nothing."""
+    with unit_of_work(), _bulk():
+        check = check_plan(actor, filename, data, village_code=village_code, skip_existing=skip_existing,
+                           progress=progress)
+        job = _new_job(actor, "plan", filename, data, {"village_code": village_code or "",
+                                                        "skip_existing": bool(skip_existing)})
+        _fill_job(job, check)
+    return job
+
+
+def _fill_job(job: ImportJob, check):
+    job.total_rows = check.total_rows
+    job.error_count = check.error_rows
+    job.problems = _problem_list(check.problems)
+    job.notes = _note_list(check.notes)
+    job.summary = check_summary(check)
+
+
+def check_summary(check) -> dict:
+    if isinstance(check, PlanCheck):
+        return {"people": len(check.rows), "households": len({r.group for r in check.rows}),
+                "new_households": sum(1 for r in check.rows if r.marked_head
+                                      and r.group not in check.existing_households),
+                "skipped": check.skipped, "villages": check.village_counts}
+    return {"set": len(check.to_set), "already": check.already, "unset": len(check.to_unset),
+            "group": check.group}
+
+
+def get_job(actor: Actor, job_id: int, kind: str | None = None) -> ImportJob:
+    job = db.session.get(ImportJob, job_id)
+    if job is None or (kind and job.kind != kind) or (actor.user is not None and job.created_by_id != actor.user_id):
+        raise NotFound("没有找到这次导入")
+    return job
+
+
+def _start_confirm(actor: Actor, job_id: int, kind: str, data: bytes) -> ImportJob:
+    job = get_job(actor, job_id, kind)
+    if job.status == "done":
+        raise Conflict("这份名单已经导入过了")
+    if hashlib.sha256(data).hexdigest() != job.file_sha256:
+        raise Conflict("上传的文件已不在服务器上，请重新上传")
+    return job
+
+
+def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progress) -> ImportJob:
+    params = job.params or {}
+    check = check_plan(actor, filename, data, village_code=params.get("village_code") or None,
+                       skip_existing=params.get("skip_existing", False), progress=progress)
+    if check.problems:
+        raise ListRejected(check.problems, check.total_rows)
+    people, households = _insert_plan(actor, check, progress)
+    _fill_job(job, check)
+    job.status, job.imported_count, job.finished_at = "done", people, now_utc()
+    db.session.flush()
+    record_event(actor, "plan.import", job, object_type="import_job",
+                 summary=f"导入征缴计划清单 {job.filename}：{people} 人，新建 {households} 户",
+                 after={"file": job.filename, "sha256": job.file_sha256, "people": people,
+                        "new_households": households, "skipped": check.skipped, "villages": check.village_counts})
+    return job
+
+
+def confirm_plan(actor: Actor, job_id: int, data: bytes, progress=None) -> ImportJob:
+    """Import a previewed plan list: checked again, then all rows or none, in one transaction."""
+    progress = progress or _progress_noop
+    try:
+        with unit_of_work(), _bulk():
+            job = _start_confirm(actor, job_id, "plan", data)
+            return _apply_plan(actor, job, job.filename, data, progress)
+    except IntegrityError:
+        raise Conflict("导入时有人同时登记了清单中的人员，没有导入任何数据，请重新检查后再导入") from None
+
+
+def import_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
+                skip_existing: bool = False, progress=None) -> ImportJob:
+    """Check and import in one go (the command line and the benchmark)."""
+    progress = progress or _progress_noop
+    try:
+        with unit_of_work(), _bulk():
+            _require_importer(actor)
+            job = _new_job(actor, "plan", filename, data, {"village_code": village_code or "",
+                                                            "skip_existing": bool(skip_existing)})
+            return _apply_plan(actor, job, filename, data, progress)
+    except IntegrityError:
+        raise Conflict("导入时有人同时登记了清单中的人员，没有导入任何数据，请重新检查后再导入") from None
+
+
+def plan_template(fmt: str = "xlsx") -> bytes:
+    """An empty plan list with the columns we read; the ID column is text so Excel keeps it."""
+    if fmt == "csv":
+        return ("\ufeff" + ",".join(PLAN_TEMPLATE_HEADERS) + "\r\n").encode("utf-8")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "征缴计划清单"
+    ws.append(PLAN_TEMPLATE_HEADERS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for col, width in zip("ABCDEFGHI", (16, 12, 10, 22, 12, 30, 14, 14, 12), strict=True):
+        ws.column_dimensions[col].width = width
+    for col in "ABDG":  # codes, ID numbers and phones must stay text, or Excel mangles them
+        for row in range(2, 2002):
+            ws[f"{col}{row}"].number_format = "@"
+    notes = wb.create_sheet("填写说明")
+    for line in [
+        "填写说明",
+        "1. 第一行是列名；从第二行起每行一人。列的顺序可以调整，列名也可以写作：公民身份号码、联系电话、户主 等。",
+        "2. 身份证号必须是 18 位，请把该列设为“文本”格式，否则 Excel 会变成 4.10411E+17 并丢失末尾数字。",
+        "3. 同一户的人填写相同的户号；户主在“与户主关系”填“户主”（或在“户主”列填“是”）；不填户号的人各自成一户。",
+        "4. 人员类别可填：在校学生、低保、特困、五保、重度残疾、职工养老、职工医保，多个用顿号分隔；普通居民留空。",
+        "5. 按村/社区导入时“村/社区代码”可以不填；全区导入时必须填写 12 位代码或村/社区名称。",
+    ]:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 120
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- government-paid lists ------------------------------------------------------------------
+
+@dataclass
+class GovCheck:
+    group: str
+    total_rows: int
+    replace: bool
+    problems: list = field(default_factory=list)
+    notes: dict = field(default_factory=lambda: defaultdict(list))
+    to_set: list = field(default_factory=list)      # person ids to flag
+    already: int = 0
+    to_unset: list = field(default_factory=list)    # person ids to unflag (replace mode)
+
+    @property
+    def error_rows(self) -> int:
+        return len({r for r, _ in self.problems})
+
+
+def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
+              progress=None) -> GovCheck:
+    progress = progress or _progress_noop
+    _require_importer(actor)
+    if group not in GOV_FLAG:
+        raise ValidationFailed({"group": "请选择名单类别"})
+    table = _read(filename, data, GOV_COLUMNS, ["name", "id_number"])
+    check = GovCheck(group=group, total_rows=len(table.rows), replace=replace)
+    flag = GOV_FLAG[group]
+    column = getattr(Person, flag)
+    seen = {}
+    wanted = []   # (row, name, hash)
+    for i, (n, values) in enumerate(table.rows):
+        if i % 5000 == 0:
+            progress("检查", i, check.total_rows)
+        try:
+            name = clean_name(cell_text(table.get(values, "name")))
+        except ValueError as e:
+            check.problems.append((n, f"姓名：{e}"))
+            name = None
+        try:
+            info = parse_id_number(id_cell(table.get(values, "id_number")))
+        except InvalidIdNumber as e:
+            check.problems.append((n, f"身份证号：{e}"))
+            continue
+        first = seen.setdefault(info.number, n)
+        if first != n:
+            check.problems.append((n, f"身份证号与第 {first} 行重复"))
+            continue
+        if name:
+            wanted.append((n, name, idvault.lookup_hash(info.number)))
+    scope = _village_ids_query(actor)
+    found = {}
+    for chunk in _chunks([h for _, _, h in wanted]):
+        for pid, h, pname, flagged in db.session.execute(select(Person.id, Person.id_hash, Person.name, column).where(
+                Person.id_hash.in_(chunk), Person.village_id.in_(scope))):
+            found[h] = (pid, pname, flagged)
+    listed = set()
+    for n, name, h in wanted:
+        hit = found.get(h)
+        if hit is None:
+            check.problems.append((n, "未在您管理的村/社区登记，请先导入征缴计划清单或登记此人"))
+        elif hit[1] != name:
+            check.problems.append((n, f"姓名与登记的“{hit[1]}”不一致"))
+        else:
+            listed.add(hit[0])
+            if hit[2]:
+                check.already += 1
+            else:
+                check.to_set.append(hit[0])
+    if replace:
+        check.to_unset = [pid for pid in db.session.scalars(select(Person.id).where(
+            column, Person.village_id.in_(scope))) if pid not in listed]
+    check.problems.sort(key=lambda p: p[0])
+    progress("检查", check.total_rows, check.total_rows)
+    return check
+
+
+def preview_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
+                progress=None) -> ImportJob:
+    with unit_of_work():
+        check = check_gov(actor, filename, data, group=group, replace=replace, progress=progress)
+        job = _new_job(actor, "gov", filename, data, {"group": group, "replace": bool(replace)})
+        _fill_job(job, check)
+    return job
+
+
+def _apply_gov(actor: Actor, job: ImportJob, data: bytes, progress) -> ImportJob:
+    params = job.params or {}
+    check = check_gov(actor, job.filename, data, group=params.get("group", ""), replace=params.get("replace", False),
+                      progress=progress)
+    if check.problems:
+        raise ListRejected(check.problems, check.total_rows)
+    flag = GOV_FLAG[check.group]
+    label = GOV_GROUPS[check.group]
+    now = now_utc()
+    events = []
+    for ids, value in ((check.to_set, True), (check.to_unset, False)):
+        for chunk in _chunks(ids):
+            db.session.execute(update(Person).where(Person.id.in_(chunk)).values({flag: value, "updated_at": now}),
+                               execution_options={"synchronize_session": False})
+        # One event per person, so each person's history shows who marked them and from which list.
+        events += [{"at": now, "user_id": actor.user_id, "ip": actor.ip or "", "action": "person.update",
+                    "object_type": "person", "object_id": str(pid),
+                    "summary": f"代缴名单（{label}）{'标记' if value else '取消'}：{job.filename}"[:255],
+                    "before": {flag: not value}, "after": {flag: value}} for pid in ids]
+    for chunk in _chunks(events, INSERT_CHUNK):
+        db.session.execute(insert(AuditEvent.__table__), chunk)
+    _fill_job(job, check)
+    job.status, job.imported_count, job.finished_at = "done", len(check.to_set), now
+    db.session.flush()
+    record_event(actor, "govlist.import", job, object_type="import_job",
+                 summary=f"导入代缴名单（{label}）{job.filename}：标记 {len(check.to_set)} 人，"
+                         f"取消 {len(check.to_unset)} 人",
+                 after={"file": job.filename, "sha256": job.file_sha256, "group": check.group,
+                        "set": len(check.to_set), "already": check.already, "unset": len(check.to_unset)})
+    return job
+
+
+def confirm_gov(actor: Actor, job_id: int, data: bytes, progress=None) -> ImportJob:
+    progress = progress or _progress_noop
+    with unit_of_work():
+        job = _start_confirm(actor, job_id, "gov", data)
+        return _apply_gov(actor, job, data, progress)
+
+
+def import_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
+               progress=None) -> ImportJob:
+    progress = progress or _progress_noop
+    with unit_of_work():
+        _require_importer(actor)
+        job = _new_job(actor, "gov", filename, data, {"group": group, "replace": bool(replace)})
+        return _apply_gov(actor, job, data, progress)

@@ -1,0 +1,275 @@
+"""Where every payment is, and whether the sums add up.
+
+A payment's state is derived from the rows that follow it, never stored:
+已收款 (collected) → 已上解 (its receipt is in a hand-over) → 已导入 (the 人社局 accepted it) →
+已入库 (the batch that carried it was booked with a 汇总缴款书), or 已作废 (its receipt was voided).
+
+Reconciliation per village and township, for the current campaign:
+receipts issued = handed over + still on hand; handed over = booked + pending; and every
+difference listed (amounts received that differ from the hand-over, hand-overs not confirmed,
+receipts voided after hand-over, payments the bureau rejected).
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, func, select
+
+from ..extensions import db
+from ..models import (
+    Area,
+    BureauBatch,
+    BureauResult,
+    Handover,
+    HandoverConfirmation,
+    HandoverReceipt,
+    Payment,
+    Receipt,
+    ReceiptVoid,
+)
+from ..rules.money import format_yuan
+from .actor import Actor
+from .bureau import rejected_query
+from .campaigns import require_current_campaign
+from .errors import NotFound
+from .scope import visible_area_ids, visible_village_ids
+
+STATES = {"collected": "已收款", "handed": "已上解", "imported": "已导入", "booked": "已入库", "voided": "已作废"}
+CHAIN = ["collected", "handed", "imported", "booked"]
+
+
+def state_expression():
+    """SQL CASE giving each payment row its state key."""
+    booked = exists().where(BureauResult.payment_id == Payment.id, BureauResult.accepted.is_(True),
+                            BureauBatch.id == BureauResult.batch_id, BureauBatch.voucher_no.is_not(None))
+    imported = exists().where(BureauResult.payment_id == Payment.id, BureauResult.accepted.is_(True))
+    handed = Payment.receipt_id.in_(select(HandoverReceipt.receipt_id))
+    return case((Payment.void_id.is_not(None), "voided"), (booked, "booked"), (imported, "imported"),
+                (handed, "handed"), else_="collected")
+
+
+def payment_states(payment_ids) -> dict:
+    ids = list(payment_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Payment.id, state_expression()).where(Payment.id.in_(ids))).all())
+
+
+@dataclass
+class ReceiptTrail:
+    """What the receipt page shows below the receipt: each line's place in the chain."""
+    lines: list                 # [(payment, state key)]
+    handover: Handover | None
+    rejections: dict            # payment id -> reason of its latest, unresolved rejection
+
+    @property
+    def state(self) -> str:
+        """The receipt's own state: the least advanced of its lines."""
+        keys = [s for _, s in self.lines]
+        if not keys or all(k == "voided" for k in keys):
+            return "voided"
+        return min((k for k in keys if k != "voided"), key=CHAIN.index)
+
+
+def receipt_trail(receipt: Receipt) -> ReceiptTrail:
+    states = payment_states(p.id for p in receipt.lines)
+    from .handover import handover_of_receipt
+    latest = select(func.max(BureauResult.id)).where(
+        BureauResult.payment_id.in_([p.id for p in receipt.lines])).group_by(BureauResult.payment_id)
+    rejections = dict(db.session.execute(select(BureauResult.payment_id, BureauResult.reason).where(
+        BureauResult.id.in_(latest), BureauResult.accepted.is_(False))).all())
+    return ReceiptTrail(lines=[(p, states.get(p.id, "collected")) for p in receipt.lines],
+                        handover=handover_of_receipt(receipt.id), rejections=rejections)
+
+
+# --- reconciliation -------------------------------------------------------------------------
+
+@dataclass
+class Figures:
+    issued_n: int = 0          # live receipts
+    issued_fen: int = 0
+    handed_n: int = 0          # live receipts in a hand-over
+    handed_fen: int = 0
+    on_hand_n: int = 0
+    on_hand_fen: int = 0
+    voided_n: int = 0
+    voided_fen: int = 0
+    handover_fen: int = 0      # what hand-overs declared (fixed when made)
+    received_fen: int = 0      # what was confirmed received
+    unconfirmed_n: int = 0
+    collected_fen: int = 0     # payments (cash part) by state
+    handed_state_fen: int = 0
+    imported_fen: int = 0
+    booked_fen: int = 0
+    rejected_n: int = 0
+
+    @property
+    def pending_fen(self) -> int:
+        """Handed over but not yet booked."""
+        return self.handed_state_fen + self.imported_fen
+
+    @property
+    def issued_balances(self) -> bool:
+        return self.issued_fen == self.handed_fen + self.on_hand_fen
+
+    @property
+    def handed_balances(self) -> bool:
+        return self.handed_fen == self.booked_fen + self.pending_fen
+
+    def add(self, other: "Figures"):
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Difference:
+    village: str
+    kind: str
+    message: str
+    fen: int = 0
+    link: tuple | None = None    # (endpoint, kwargs) for the page
+
+
+@dataclass
+class Reconciliation:
+    area: Area
+    rows: list                                   # [(Area, Figures)] one per village or township
+    total: Figures
+    differences: list = field(default_factory=list)
+
+
+def _villages(actor: Actor, area: Area) -> list[Area]:
+    q = select(Area).where(Area.level == "village", Area.id.in_(visible_village_ids(actor.user))).order_by(Area.code)
+    if area.level == "village":
+        q = q.where(Area.id == area.id)
+    elif area.level == "township":
+        q = q.where(Area.parent_id == area.id)
+    else:
+        q = q.where(Area.parent_id.in_(select(Area.id).where(Area.parent_id == area.id)))
+    return db.session.scalars(q).all()
+
+
+def default_area(actor: Actor) -> Area:
+    """The widest area the actor answers for."""
+    order = case((Area.level == "district", 0), (Area.level == "township", 1), else_=2)
+    area = db.session.scalar(select(Area).where(Area.id.in_(visible_area_ids(actor.user))).order_by(order, Area.code))
+    if area is None:
+        raise NotFound("您还没有负责的区域")
+    return area
+
+
+def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
+    campaign = require_current_campaign()
+    if area_code:
+        area = db.session.scalar(select(Area).where(Area.code == area_code,
+                                                    Area.id.in_(visible_area_ids(actor.user))))
+        if area is None:
+            raise NotFound("没有找到这个区域，或不在您的管理范围内")
+    else:
+        area = default_area(actor)
+    villages = _villages(actor, area)
+    ids = [v.id for v in villages]
+    figures = {v.id: Figures() for v in villages}
+    in_villages = Receipt.village_id.in_(ids)
+
+    voided = Receipt.id.in_(select(ReceiptVoid.receipt_id))
+    handed = Receipt.id.in_(select(HandoverReceipt.receipt_id))
+    for vid, is_void, is_handed, n, fen in db.session.execute(
+            select(Receipt.village_id, voided, handed, func.count(), func.coalesce(func.sum(Receipt.total_fen), 0))
+            .where(in_villages, Receipt.campaign_id == campaign.id).group_by(Receipt.village_id, voided, handed)):
+        f = figures[vid]
+        if is_void:
+            f.voided_n += n
+            f.voided_fen += fen
+            continue
+        f.issued_n += n
+        f.issued_fen += fen
+        if is_handed:
+            f.handed_n += n
+            f.handed_fen += fen
+        else:
+            f.on_hand_n += n
+            f.on_hand_fen += fen
+
+    state = state_expression()
+    for vid, key, fen in db.session.execute(
+            select(Receipt.village_id, state, func.coalesce(func.sum(Payment.self_fen), 0))
+            .join(Receipt, Payment.receipt_id == Receipt.id)
+            .where(in_villages, Payment.campaign_id == campaign.id).group_by(Receipt.village_id, state)):
+        attr = {"collected": "collected_fen", "handed": "handed_state_fen", "imported": "imported_fen",
+                "booked": "booked_fen"}.get(key)
+        if attr:
+            setattr(figures[vid], attr, getattr(figures[vid], attr) + fen)
+
+    differences = []
+    names = {v.id: v.name for v in villages}
+    handovers = db.session.execute(
+        select(Handover, HandoverConfirmation)
+        .outerjoin(HandoverConfirmation, HandoverConfirmation.handover_id == Handover.id)
+        .where(Handover.village_id.in_(ids), Handover.campaign_id == campaign.id).order_by(Handover.id)).all()
+    for h, c in handovers:
+        f = figures[h.village_id]
+        f.handover_fen += h.total_fen
+        if c is None:
+            f.unconfirmed_n += 1
+            differences.append(Difference(names[h.village_id], "未确认",
+                                          f"上解批次 {h.number}（{format_yuan(h.total_fen)}）尚未由乡/街道确认收到",
+                                          h.total_fen,
+                                          ("paperwork.handover", {"handover_id": h.id})))
+        else:
+            f.received_fen += c.received_fen
+            if c.received_fen != h.total_fen:
+                differences.append(Difference(
+                    names[h.village_id], "金额不符",
+                    f"上解批次 {h.number}：上解 {format_yuan(h.total_fen)}，实收 {format_yuan(c.received_fen)}，"
+                    f"差额 {format_yuan(c.received_fen - h.total_fen)}。说明：{c.note}",
+                    c.received_fen - h.total_fen, ("paperwork.handover", {"handover_id": h.id})))
+
+    for r, number in db.session.execute(
+            select(Receipt, Handover.number).join(HandoverReceipt, HandoverReceipt.receipt_id == Receipt.id)
+            .join(Handover, Handover.id == HandoverReceipt.handover_id)
+            .where(in_villages, Receipt.campaign_id == campaign.id, voided)):
+        differences.append(Difference(names[r.village_id], "上解后作废",
+                                      f"收据 {r.number}（{format_yuan(r.total_fen)}）已在上解批次 {number} 中，"
+                                      "之后被作废",
+                                      r.total_fen, ("collect.receipt", {"number": r.number})))
+
+    for result in db.session.scalars(rejected_query(actor).where(in_villages)):
+        p = result.payment
+        figures[p.receipt.village_id].rejected_n += 1
+        differences.append(Difference(names[p.receipt.village_id], "人社局退回",
+                                      f"{p.person_name}（{p.id_masked}）{'养老' if p.kind == 'pension' else '医疗'}："
+                                      f"{result.reason}（批次 {result.batch.number}）", p.self_fen,
+                                      ("collect.receipt", {"number": p.receipt.number})))
+
+    for v in villages:
+        f = figures[v.id]
+        if not f.issued_balances:
+            differences.append(Difference(v.name, "不平衡", f"开具 {format_yuan(f.issued_fen)} ≠ 已上解 "
+                                          f"{format_yuan(f.handed_fen)} + 在手 {format_yuan(f.on_hand_fen)}"))
+        if not f.handed_balances:
+            differences.append(Difference(v.name, "不平衡", f"已上解 {format_yuan(f.handed_fen)} ≠ 已入库 "
+                                          f"{format_yuan(f.booked_fen)} + 待入库 {format_yuan(f.pending_fen)}",
+                                          f.handed_fen - f.booked_fen - f.pending_fen))
+
+    rows = _rows(area, villages, figures)
+    total = Figures()
+    for f in figures.values():
+        total.add(f)
+    return Reconciliation(area=area, rows=rows, total=total, differences=differences)
+
+
+def _rows(area: Area, villages: list[Area], figures: dict) -> list:
+    """Villages under a township or village; townships under a district."""
+    if area.level != "district":
+        return [(v, figures[v.id]) for v in villages]
+    townships = {}
+    for v in villages:
+        t = townships.setdefault(v.parent_id, (v.parent, Figures()))
+        t[1].add(figures[v.id])
+    return sorted(townships.values(), key=lambda t: t[0].code)
+
+
+def has_open_items(actor: Actor) -> bool:
+    """Cheap check for the admin home link: any hand-over waiting for confirmation?"""
+    return db.session.scalar(select(exists().where(
+        and_(Handover.village_id.in_(visible_village_ids(actor.user)),
+             ~Handover.id.in_(select(HandoverConfirmation.handover_id)))))) or False

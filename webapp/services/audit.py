@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "person.register": "登记参保人", "person.update": "修改参保人", "person.rename": "改名",
     "payment.record": "收费", "receipt.void": "作废收据",
     "id_number.view": "查看完整身份证号",
+    "roster.publish": "发布公示名单",
 }
 
 

@@ -1,0 +1,115 @@
+"""Progress: the admins' dashboard and 通报 PDF, and the figures on the home screens
+(the include hooks progress/_coordinator_home.html, _admin_dashboard.html, _admin_links.html)."""
+import io
+
+from flask import Blueprint, render_template, request, send_file
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import DateField, StringField
+from wtforms.i18n import get_translations
+from wtforms.validators import Length, Optional
+
+from ..services import progress, roster
+from ..services.errors import ServiceError, ValidationFailed
+from . import actor, put_errors, roles_required
+
+bp = Blueprint("progress", __name__, url_prefix="/progress")
+
+ADMINS = ("township_admin", "district_admin")
+
+
+class ChineseMessages:
+    """WTForms' own messages (an unparsable date ...) in Chinese, like the rest of the page."""
+    def get_translations(self, form):
+        return get_translations(["zh"])
+
+
+class ProgressFilterForm(FlaskForm):
+    """GET form: which day (figures as of its end) and which area."""
+    class Meta(ChineseMessages):
+        csrf = False
+
+    day = DateField("截至日期", validators=[Optional()])
+    area = StringField("范围", validators=[Optional(), Length(max=12)])
+
+
+def _report(form: ProgressFilterForm):
+    """The report the filter asks for; a bad day goes next to its field and today is shown."""
+    form.validate()
+    area = form.area.data or None
+    try:
+        day = None if form.day.errors else form.day.data
+        return progress.progress_report(actor(), area_code=area, day=day)
+    except ValidationFailed as e:
+        put_errors(form, e)
+        return progress.progress_report(actor(), area_code=area)
+
+
+@bp.route("/")
+@roles_required(*ADMINS)
+def dashboard():
+    form = ProgressFilterForm(request.args)
+    report = _report(form)
+    if form.day.errors:
+        form.day.raw_data = None
+    form.day.data = report.day
+    form.area.data = report.area.code
+    charts = {k: Markup(v) for k, v in progress.charts(report).items()}
+    return render_template("progress/dashboard.html", r=report, form=form, charts=charts, tab="home"), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/<area>/report.pdf")
+@roles_required(*ADMINS)
+def report_pdf(area):
+    """The 通报 of a township or the district (its code in the path) for ?day= (default today)."""
+    form = ProgressFilterForm(request.args)
+    if not form.validate():
+        raise ValidationFailed({"day": "日期格式不正确"})
+    content, filename = progress.report_pdf(actor(), area_code=area, day=form.day.data)
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=False, download_name=filename)
+
+
+# --- data for the include hooks on the home pages (computed only when a template calls them) ----
+
+@bp.app_template_global()
+def coordinator_progress():
+    if not current_user.is_authenticated or current_user.role != "coordinator":
+        return None
+    try:
+        return progress.coordinator_progress(actor())
+    except ServiceError:  # no campaign yet: the home page says so already
+        return None
+
+
+@bp.app_template_global()
+def coordinator_rosters():
+    """The published rosters of the coordinator's villages (they print them for the notice board)."""
+    if not current_user.is_authenticated or current_user.role != "coordinator":
+        return []
+    try:
+        return roster.latest_versions(actor())
+    except ServiceError:
+        return []
+
+
+@bp.app_template_global()
+def admin_progress():
+    if not current_user.is_authenticated or current_user.role not in ADMINS:
+        return None
+    try:
+        return progress.home_summary(actor())
+    except ServiceError:
+        return None
+
+
+@bp.app_template_global()
+def progress_bar_svg(done: int, total: int, label: str):
+    from ..rules.svgchart import progress_bar
+    return Markup(progress_bar(done, total, label=label))
+
+
+@bp.app_template_global()
+def home_chart_svg(summary):
+    return Markup(progress.home_chart(summary))

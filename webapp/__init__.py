@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import database, keys
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import compress, csrf, db, limiter, login_manager, migrate
 from .idvault import idvault
 
 
@@ -49,6 +49,7 @@ def create_app(test_config=None):
                      render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     idvault.init_app(app)
     _init_login(app)
 

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, Payment, Person, Receipt
@@ -63,8 +64,7 @@ def urls_for(rule, values):
         return [rule.rule]
     out = []
     for arg in rule.arguments:
-        conv = type(rule._converters[arg]).__name__
-        pool = values["int"] if conv == "IntegerConverter" else values["str"]
+        pool = values["int"] if isinstance(rule._converters[arg], IntegerConverter) else values["str"]
         for v in pool:
             filled = re.sub(r"<(?:[^:>]+:)?" + arg + r">", str(v), rule.rule)
             if "<" not in filled:

@@ -1,6 +1,6 @@
 """Cross-cutting web concerns: template helpers, security headers, error pages, and the rule that
 an account with a temporary password can do nothing until it sets its own."""
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -52,11 +52,20 @@ def init_app(app):
     app.jinja_env.lstrip_blocks = True
 
     @app.before_request
+    def refuse_nul():
+        """PostgreSQL can neither store nor compare text holding NUL (0x00), and nobody types one:
+        a URL with it names nothing (404); a query or form with it is malformed (400), not a 500."""
+        if any("\x00" in v for v in (request.view_args or {}).values() if isinstance(v, str)):
+            abort(404)
+        if any("\x00" in v for values in (request.args, request.form) for _, v in values.items(multi=True)):
+            abort(400)
+
+    @app.before_request
     def force_password_change():
         if (current_user.is_authenticated and current_user.must_change_password
                 and request.endpoint not in OPEN_WHILE_CHANGING_PASSWORD):
             if wants_json():
-                return jsonify(error="请先修改初始密码"), 403
+                return jsonify(error="请先修改初始密码", code="forbidden"), 403
             return redirect(url_for("auth.change_password"))
 
     @app.after_request
@@ -72,7 +81,9 @@ def init_app(app):
 
     def error_page(status, title, message):
         if wants_json():
-            return jsonify(error=message), status
+            # The API's documented Error shape: {"error", "code"} (e.g. a 404 for an unmatched URL).
+            code = {400: "invalid", 403: "forbidden", 404: "not_found"}.get(status, "error")
+            return jsonify(error=message, code=code), status
         return render_template("errors/error.html", status=status, title=title, message=message), status
 
     @app.errorhandler(400)
@@ -97,7 +108,10 @@ def init_app(app):
 
     @app.errorhandler(413)
     def too_large(e):
-        return error_page(413, "文件太大", "上传的文件太大。")
+        # Say the limit: without it nobody knows how much smaller the file must be.
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        size = f"{limit // 1024 // 1024} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+        return error_page(413, "文件太大", f"上传的文件太大（最大 {size}），请拆成几个文件后重新上传。")
 
     @app.errorhandler(429)
     def too_many(e):

@@ -3,15 +3,36 @@ from functools import wraps
 
 from flask import abort, request
 from flask_login import current_user, login_required
+from werkzeug.routing import IntegerConverter
 
 from ..services.actor import Actor
 from ..services.errors import ServiceError, ValidationFailed
+
+# Ids and page numbers are database integers (PostgreSQL `integer`); a larger number names nothing,
+# and passed on it would make the database driver fail (a 500) instead of a 404 or the default.
+DB_INT_MAX = 2**31 - 1
+
+
+def db_int(value: str) -> int:
+    """`type=` for request.args.get: a number the database can take, else the default."""
+    number = int(value)
+    if abs(number) > DB_INT_MAX:
+        raise ValueError(value)
+    return number
+
+
+class DbIntConverter(IntegerConverter):
+    """`<int:...>` in every route: a larger number is 404, like an id that does not exist."""
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_blueprints(app):
     """Every module in this package that defines `bp` is a blueprint: a new UI area is a new file."""
     import importlib
     import pkgutil
+    app.url_map.converters["int"] = DbIntConverter
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{mod.name}")
         if hasattr(module, "bp"):

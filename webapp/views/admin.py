@@ -9,7 +9,7 @@ from ..services import accounts, areas, audit, campaigns, payments
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
 from ..timeutil import today_local
-from . import actor, put_errors, roles_required
+from . import actor, db_int, put_errors, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -62,6 +62,8 @@ def campaign():
     c = campaigns.current_campaign()
     form = CampaignForm()
     year = c.year if c else request.args.get("year", today_local().year, type=int)
+    if not 2000 <= year <= 2100:  # ?year= names the first campaign's year; anything else is ignored
+        year = today_local().year
     if not form.is_submitted():
         _fill_campaign_form(form, campaigns.input_from(c) if c else campaigns.default_input(year))
     elif form.validate():
@@ -210,7 +212,7 @@ def edit_area(code):
 @bp.route("/voids")
 @roles_required(*ADMINS)
 def voids():
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     pagination = db.paginate(payments.receipts_query(actor(), voided=True), page=page, per_page=30, error_out=False)
     return render_template("admin/voids.html", pagination=pagination, tab="admin")
 
@@ -225,7 +227,7 @@ def audit_log():
         filters = dict(user=form.user.data or "", action=form.action.data or "",
                        object_type=form.object_type.data or "", object_id=form.object_id.data or "",
                        day_from=form.day_from.data, day_to=form.day_to.data)
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     pagination = audit.search_events(actor(), page=page, **filters)
     return render_template("admin/audit.html", form=form, pagination=pagination,
                            labels=audit.ACTION_LABELS, tab="admin")

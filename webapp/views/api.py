@@ -17,7 +17,7 @@ from ..services.campaigns import current_campaign, require_current_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, ServiceError, ValidationFailed
 from ..services.scope import villages_of
 from ..timeutil import to_local, today_local
-from . import actor, public
+from . import actor, db_int, public
 from .api_doc import OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -78,6 +78,9 @@ class _Reader:
             return ""
         if not isinstance(value, str):
             self.errors[at + key] = "应为文字"
+            return ""
+        if "\x00" in value:  # PostgreSQL cannot store it; nobody types it
+            self.errors[at + key] = "含有无法识别的字符"
             return ""
         if len(value) > max_len:
             self.errors[at + key] = f"太长（最多 {max_len} 个字）"
@@ -224,7 +227,7 @@ def village_worklist(code):
     campaign = require_current_campaign()
     status = request.args.get("status", "all")
     wl = worklist.village_worklist(actor(), code, campaign, status=status,
-                                   page=request.args.get("page", 1, type=int),
+                                   page=request.args.get("page", 1, type=db_int),
                                    per_page=min(max(request.args.get("per_page", 100, type=int), 1), 500))
     return jsonify(
         village={"code": wl.village.code, "name": wl.village.name, "full_name": wl.village.full_name},

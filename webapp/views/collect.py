@@ -16,7 +16,7 @@ from ..services.errors import (
     ValidationFailed,
 )
 from ..services.scope import villages_of
-from . import actor, put_errors, roles_required
+from . import actor, db_int, put_errors, roles_required
 
 bp = Blueprint("collect", __name__)
 
@@ -39,7 +39,7 @@ def home():
 def village(code):
     campaign = require_current_campaign()
     status = request.args.get("status", "unpaid")
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     wl = worklist.village_worklist(actor(), code, campaign, status=status, page=page)
     return render_template("collect/village.html", wl=wl, status=status, filters=worklist.FILTERS,
                            campaign=campaign, tab="list")
@@ -117,7 +117,7 @@ def register(code):
     village = get_village(actor(), code)
     form = PersonForm()
     hh = None
-    hid = request.args.get("household", type=int) or (form.household_id.data and int(form.household_id.data or 0))
+    hid = request.args.get("household", type=db_int) or request.form.get("household_id", type=db_int)
     if hid:
         hh = people.get_household(actor(), hid)
         form.household_id.data = str(hh.id)
@@ -200,7 +200,7 @@ def reveal_id(person_id):
 @bp.route("/receipts")
 @roles_required(*ALL_ROLES)
 def receipts():
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     q = payments.receipts_query(actor(), mine_only=current_user.role == "coordinator")
     pagination = db.paginate(q, page=page, per_page=20, error_out=False)
     return render_template("collect/receipts.html", pagination=pagination, tab="receipts")

@@ -41,7 +41,7 @@ from ..services import areas, bureau, exports, handover, imports, reconcile
 from ..services.audit import ACTION_LABELS
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
-from . import actor, put_errors, roles_required
+from . import actor, db_int, put_errors, roles_required
 
 bp = Blueprint("paperwork", __name__, url_prefix="/paperwork")
 
@@ -259,7 +259,7 @@ def export_page():
     if "kind" in request.args and form.validate():
         flt = exports.ExportFilter(day_from=form.day_from.data, day_to=form.day_to.data,
                                    handover_number=form.handover.data or None,
-                                   bureau_batch_id=request.args.get("batch", type=int))
+                                   bureau_batch_id=request.args.get("batch", type=db_int))
         try:
             out = exports.export_annex(actor(), form.kind.data, form.area.data, fmt=form.fmt.data, flt=flt)
         except ValidationFailed as e:
@@ -277,7 +277,7 @@ def export_page():
 @roles_required(*ALL_ROLES)
 def handovers():
     unconfirmed = request.args.get("unconfirmed") == "1"
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     pagination = db.paginate(handover.handovers_query(actor(), unconfirmed=unconfirmed), page=page, per_page=30,
                              error_out=False)
     on_hand = handover.on_hand_summary(actor())
@@ -365,7 +365,7 @@ def bureau_batches():
         else:
             flash(f"已建立报送批次 {batch.number}（{batch.row_count} 人），请下载表格报送人社局", "ok")
             return redirect(url_for("paperwork.bureau_batch", batch_id=batch.id))
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     pagination = db.paginate(bureau.batches_query(actor()), page=page, per_page=30, error_out=False)
     return render_template("paperwork/bureau.html", form=form, pagination=pagination, tab="admin"), \
         (422 if form.errors else 200)

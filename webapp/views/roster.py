@@ -11,7 +11,7 @@ from wtforms.validators import Length, Optional
 from ..extensions import limiter
 from ..services import roster
 from ..services.errors import Conflict, NotFound, ValidationFailed
-from . import actor, public, put_errors, roles_required
+from . import actor, db_int, public, put_errors, roles_required
 from .progress import ChineseMessages
 
 bp = Blueprint("roster", __name__)
@@ -113,7 +113,7 @@ def draft_pdf(code):
 def public_page(code, year=None, number=None):
     """The online copy (what the printed QR code opens). Unpublished: 404, like any unknown page."""
     r = roster.public_roster(code, year, number, q=request.args.get("q", ""),
-                             page=request.args.get("page", 1, type=int))
+                             page=request.args.get("page", 1, type=db_int))
     resp = render_template("roster/public.html", r=r)
     headers = {}
     if not current_user.is_authenticated:

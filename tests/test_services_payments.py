@@ -49,7 +49,7 @@ def test_government_paid_part_applies_by_itself(world):
 def test_already_paid_is_refused_and_says_by_whom(world):
     p = world.person(name="王五")
     r = world.pay("coord1", (p, "medical"))
-    with pytest.raises(ValidationFailed) as e:
+    with pytest.raises(AlreadyPaid) as e:
         world.pay("coord1", (p, "medical"))
     assert r.number in e.value.message and "不能重复缴费" in e.value.message
 

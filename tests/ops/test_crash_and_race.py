@@ -34,7 +34,7 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_payment_exactly_once(world,
             cid = str(uuid.uuid4())
             try:
                 status, _, location = phone.post_form(f"/households/{person['household']}/pay",
-                                                      dict(pay_form(person), client_id=cid), timeout=5)
+                                                      dict(pay_form(person), client_id=cid), timeout=30)
             except OSError:
                 unanswered.append((person, cid))   # the phone never heard back: it will retry
                 return

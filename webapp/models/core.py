@@ -137,6 +137,8 @@ class Campaign(db.Model):
     pension_born_from: Mapped[date] = mapped_column(Date)
     pension_born_until: Mapped[date] = mapped_column(Date)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped whenever tiers, amounts or rules change: the key of the per-process policy cache.
+    settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     tiers: Mapped[list["PensionTier"]] = relationship(
         order_by="PensionTier.amount_fen", cascade="all, delete-orphan")
@@ -151,6 +153,19 @@ class Campaign(db.Model):
         return self.collection_start <= day <= self.window_end
 
     def policy(self) -> Policy:
+        """The campaign's rules as plain values. Every payment needs them and they change a few
+        times a year, so each process keeps them per (database, campaign, settings_version)."""
+        from sqlalchemy.orm import object_session
+        session = object_session(self)
+        key = (str(session.get_bind().url) if session else "", self.id, self.settings_version)
+        policy = _POLICIES.get(key)
+        if policy is None:
+            if len(_POLICIES) > 64:
+                _POLICIES.clear()
+            policy = _POLICIES[key] = self._build_policy()
+        return policy
+
+    def _build_policy(self) -> Policy:
         return Policy(
             pension_born_from=self.pension_born_from,
             pension_born_until=self.pension_born_until,
@@ -160,6 +175,9 @@ class Campaign(db.Model):
             medical_fen={r.category: r.amount_fen for r in self.medical_rates},
             gov_rules=tuple(GovRule(r.group, r.kind, r.full, r.amount_fen) for r in self.gov_rules),
         )
+
+
+_POLICIES: dict = {}
 
 
 class PensionTier(db.Model):

@@ -1,5 +1,5 @@
 """Who is acting and from where: passed explicitly into every service call."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models import User
 
@@ -8,10 +8,12 @@ from ..models import User
 class Actor:
     user: User | None
     ip: str = ""
+    # Taken once: a service's commit expires the user object, and reading its id again would
+    # cost a query in the middle of a payment's write transaction.
+    user_id: int | None = field(init=False)
 
-    @property
-    def user_id(self):
-        return self.user.id if self.user else None
+    def __post_init__(self):
+        object.__setattr__(self, "user_id", self.user.id if self.user else None)
 
     @property
     def role(self):

@@ -5,11 +5,11 @@ row are committed together or not at all.
 """
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..extensions import db
 from ..models import AuditEvent, User
-from ..timeutil import local_day_start_utc
+from ..timeutil import local_day_start_utc, now_utc
 from .actor import Actor
 from .errors import Forbidden
 
@@ -37,15 +37,14 @@ def _plain(value):
 
 
 def record_event(actor: Actor, action: str, obj=None, summary: str = "", before=None, after=None,
-                 object_type: str | None = None, object_id=None) -> AuditEvent:
-    event = AuditEvent(
-        user_id=actor.user_id, ip=actor.ip or "", action=action,
+                 object_type: str | None = None, object_id=None) -> None:
+    # A plain INSERT in the caller's transaction: no ORM object to track and flush, which matters
+    # on the payment path, where it runs while the write lock is held.
+    db.session.execute(insert(AuditEvent.__table__).values(
+        at=now_utc(), user_id=actor.user_id, ip=(actor.ip or "")[:64], action=action,
         object_type=object_type or (type(obj).__name__.lower() if obj is not None else ""),
         object_id=str(object_id if object_id is not None else getattr(obj, "id", "") or ""),
-        summary=summary[:255], before=_plain(before), after=_plain(after),
-    )
-    db.session.add(event)
-    return event
+        summary=summary[:255], before=_plain(before), after=_plain(after)))
 
 
 def snapshot(obj, fields) -> dict:

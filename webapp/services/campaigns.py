@@ -188,6 +188,7 @@ def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Camp
             raise ValidationFailed(errors)
         before = _describe(c)
         _apply(c, data, tiers, medical, gov)
+        c.settings_version = (c.settings_version or 1) + 1
         db.session.flush()
         b, a = diff(before, _describe(c))
         record_event(actor, "campaign.update", c, summary=c.name, before=b, after=a)

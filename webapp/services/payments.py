@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -35,7 +35,7 @@ from ..rules.eligibility import (
     pension_findings,
 )
 from ..rules.money import fen_to_capitals, format_yuan
-from ..timeutil import today_local
+from ..timeutil import now_utc, today_local
 from .actor import Actor
 from .audit import record_event
 from .campaigns import require_current_campaign, require_open
@@ -88,6 +88,11 @@ def live_payments(campaign_id: int, person_ids) -> dict:
     ids = list(person_ids)
     if not ids:
         return {}
+    t = Payment.__table__
+    # At the door the answer is nearly always "none": ask that cheaply before loading objects.
+    if db.session.execute(select(t.c.id).where(t.c.campaign_id == campaign_id, t.c.person_id.in_(ids),
+                                               t.c.void_id.is_(None)).limit(1)).first() is None:
+        return {}
     rows = db.session.scalars(select(Payment).options(joinedload(Payment.receipt)).where(
         Payment.campaign_id == campaign_id, Payment.person_id.in_(ids), Payment.void_id.is_(None)))
     return {(p.person_id, p.kind): p for p in rows}
@@ -99,7 +104,8 @@ def paid_message(p: Payment) -> str:
 
 
 def quote_payment(actor: Actor, lines: list[LineRequest], today: date | None = None) -> Quote:
-    """Check every line and price it. Raises ValidationFailed with one message per problem line."""
+    """Check every line and price it. Raises AlreadyPaid (409) if anyone on it has already paid,
+    else ValidationFailed with one message per problem line."""
     if not actor.is_role("coordinator"):
         raise Forbidden("只有协管员可以收费")
     campaign = require_current_campaign()
@@ -117,18 +123,18 @@ def quote_payment(actor: Actor, lines: list[LineRequest], today: date | None = N
     villages = {p.village_id for p in people.values()}
     if len(villages) > 1:
         raise ValidationFailed({"lines": "一张收据只能包含同一个村/社区的人员"})
+    paid = live_payments(campaign.id, ids)
+    if taken := [paid_message(paid[k]) for k in keys if k in paid]:
+        # Someone already took this money: the most useful thing to tell, before anything else.
+        raise AlreadyPaid("；".join(taken))
     policy = campaign.policy()
     today = today or today_local()
-    paid = live_payments(campaign.id, ids)
     errors, quoted = {}, []
     for l in lines:
         person = people[l.person_id]
         key = f"{l.kind}_{person.id}"
         if l.kind not in (PENSION, MEDICAL):
             errors[key] = "险种不正确"
-            continue
-        if (person.id, l.kind) in paid:
-            errors[key] = paid_message(paid[(person.id, l.kind)])
             continue
         facts = person.facts()
         findings = pension_findings(facts, policy, today) if l.kind == PENSION else medical_findings(facts, policy)
@@ -153,20 +159,22 @@ def request_fingerprint(lines: list[LineRequest], method: str, payer_name: str) 
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def _next_receipt_number(campaign: Campaign, village: Area) -> str:
+def _next_receipt_number(plan: "_Plan") -> str:
     """Year, village and a per-village sequence that only ever goes up: 2018-200001-00042."""
-    bump = (update(ReceiptCounter)
-            .where(ReceiptCounter.campaign_id == campaign.id, ReceiptCounter.village_id == village.id)
-            .values(last_seq=ReceiptCounter.last_seq + 1).returning(ReceiptCounter.last_seq))
-    seq = db.session.execute(bump, execution_options={"synchronize_session": False}).scalar()
+    counters = ReceiptCounter.__table__
+    bump = (update(counters)
+            .where(counters.c.campaign_id == plan.campaign_id, counters.c.village_id == plan.village_id)
+            .values(last_seq=counters.c.last_seq + 1).returning(counters.c.last_seq))
+    seq = db.session.execute(bump).scalar()
     if seq is None:
         try:
             with db.session.begin_nested():
-                db.session.add(ReceiptCounter(campaign_id=campaign.id, village_id=village.id, last_seq=1))
+                db.session.execute(insert(counters).values(
+                    campaign_id=plan.campaign_id, village_id=plan.village_id, last_seq=1))
             seq = 1
         except IntegrityError:  # another transaction created it first
-            seq = db.session.execute(bump, execution_options={"synchronize_session": False}).scalar()
-    return f"{campaign.year}-{village.code[-6:]}-{seq:05d}"
+            seq = db.session.execute(bump).scalar()
+    return f"{plan.campaign_year}-{plan.village_code[-6:]}-{seq:05d}"
 
 
 def find_by_client_id(client_id: str) -> Receipt | None:
@@ -174,12 +182,13 @@ def find_by_client_id(client_id: str) -> Receipt | None:
 
 
 def _replay(client_id: str, fingerprint: str) -> Receipt | None:
-    existing = find_by_client_id(client_id)
-    if existing is None:
+    t = Receipt.__table__
+    found = db.session.execute(select(t.c.id, t.c.request_hash).where(t.c.client_id == client_id)).first()
+    if found is None:   # the usual case, asked without loading an object
         return None
-    if existing.request_hash != fingerprint:
+    if found.request_hash != fingerprint:
         raise Conflict("这笔缴费的编号已用于另一笔不同内容的缴费，请核对后重新录入", field="client_id")
-    return existing
+    return _load_receipt(found.id)
 
 
 def normalize_client_id(client_id: str | None) -> str | None:
@@ -191,53 +200,106 @@ def normalize_client_id(client_id: str | None) -> str | None:
         raise ValidationFailed({"client_id": "缴费编号格式不正确"}) from None
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A checked and priced payment as plain values: it outlives the read transaction that made it."""
+    campaign_id: int
+    campaign_year: int
+    village_id: int
+    village_code: str
+    household_id: int
+    first_name: str
+    total_fen: int
+    gov_total_fen: int
+    lines: tuple   # dicts ready for INSERT INTO payments (receipt_id added)
+
+
+def _plan(quote: Quote, expected_total_fen: int | None) -> _Plan:
+    if expected_total_fen is not None and expected_total_fen != quote.total_fen:
+        raise ValidationFailed({"expected_total_fen": (
+            f"收费时按 {format_yuan(expected_total_fen)} 计算，现在应收 {format_yuan(quote.total_fen)}，"
+            "请与交款人核对后重新录入")})
+    first = quote.lines[0].person
+    return _Plan(
+        campaign_id=quote.campaign.id, campaign_year=quote.campaign.year, village_id=quote.village.id,
+        village_code=quote.village.code, household_id=first.household_id, first_name=first.name,
+        total_fen=quote.total_fen, gov_total_fen=quote.gov_total_fen,
+        lines=tuple(dict(campaign_id=quote.campaign.id, person_id=l.person.id, kind=l.kind, tier_fen=l.tier_fen,
+                         amount_fen=l.amount.amount_fen, gov_fen=l.amount.gov_fen, self_fen=l.amount.self_fen,
+                         person_name=l.person.name, id_masked=l.person.id_masked,
+                         new_enrollee=l.person.new_enrollee)
+                    for l in quote.lines))
+
+
+def _write(actor: Actor, plan: _Plan, *, method, payer_name, client_id, fingerprint, household_id,
+           replaces_id, issued_by) -> Receipt:
+    """The writes of a payment: a handful of statements, so the write lock is held briefly.
+    Returns a detached Receipt holding exactly what was written (no need to read it back)."""
+    number = _next_receipt_number(plan)
+    now = now_utc()
+    values = dict(number=number, campaign_id=plan.campaign_id, village_id=plan.village_id,
+                  household_id=household_id or plan.household_id, issued_by_id=actor.user_id,
+                  payer_name=payer_name or plan.first_name, method=method, total_fen=plan.total_fen,
+                  gov_total_fen=plan.gov_total_fen, client_id=client_id, request_hash=fingerprint,
+                  replaces_id=replaces_id, created_at=now)
+    receipt_id = db.session.execute(insert(Receipt.__table__).values(**values)
+                                    .returning(Receipt.__table__.c.id)).scalar_one()
+    lines = [dict(line, receipt_id=receipt_id, created_at=now) for line in plan.lines]
+    table = Payment.__table__
+    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), lines).scalars()
+    for line, line_id in zip(lines, ids, strict=True):
+        line["id"] = line_id
+    record_event(actor, "payment.record", object_type="receipt", object_id=receipt_id,
+                 summary=f"收据 {number} {format_yuan(plan.total_fen)}",
+                 after={"number": number, "total_fen": plan.total_fen,
+                        "lines": [[l["id_masked"], l["kind"], l["amount_fen"], l["gov_fen"]] for l in plan.lines],
+                        **({"replaces_id": replaces_id} if replaces_id else {})})
+    # Core statements on the tables rather than ORM-enabled ones: a third of the Python per
+    # statement, while the write lock is held.
+    return Receipt(id=receipt_id, issued_by=issued_by, lines=[Payment(**line) for line in lines], **values)
+
+
 def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cash", payer_name: str = "",
                    client_id: str | None = None, household_id: int | None = None,
-                   today: date | None = None, before_quote=None,
-                   request_hash: str | None = None, replaces_id: int | None = None) -> tuple[Receipt, bool]:
-    """Record the lines and issue one receipt, all in one transaction. Returns (receipt, created):
-    created is False when this client_id was already recorded with the same content (a replay,
-    which is not an error: the phone just did not hear the first answer).
+                   today: date | None = None, before_quote=None, request_hash: str | None = None,
+                   replaces_id: int | None = None, expected_total_fen: int | None = None) -> tuple[Receipt, bool]:
+    """Record the lines and issue one receipt. Returns (receipt, created): created is False when
+    this client_id was already recorded with the same content (a replay, which is not an error:
+    the phone just did not hear the first answer).
 
-    `before_quote(session)` runs inside the same transaction first and may return more lines;
-    the API registers new enrollees this way, so a failed payment leaves no half-registered person.
+    The checks and prices are worked out first, in a read transaction; the writes then take the
+    write lock only for the few statements that need it. That is safe because the database
+    itself refuses a second live payment (uq_payments_live) and a reused client_id: losing
+    such a race ends in IntegrityError, answered below as a replay or as AlreadyPaid.
+
+    `before_quote(session)` runs inside the write transaction first and may return more lines;
+    the API registers new enrollees this way (and reissue re-checks the voided receipt), so a
+    failed payment leaves nothing half-done. That path holds the lock for the whole payment.
     `request_hash` replaces the fingerprint of `lines` when the caller's request says more than
     they do (the API's ID numbers and new-enrollee details), so a replay is judged on the request.
-    `replaces_id`: the voided receipt this one replaces (重开; services.reissue checks it)."""
+    `replaces_id`: the voided receipt this one replaces (重开; services.reissue checks it).
+    `expected_total_fen`: what the payer was shown; a different price now is refused."""
     client_id = normalize_client_id(client_id)
     if method not in PAYMENT_METHODS:
         raise ValidationFailed({"method": "请选择缴费方式"})
     payer_name = re.sub(r"\s+", "", payer_name or "")[:32]
     fingerprint = request_hash or request_fingerprint(lines, method, payer_name)
+    write = dict(method=method, payer_name=payer_name, client_id=client_id, fingerprint=fingerprint,
+                 household_id=household_id, replaces_id=replaces_id, issued_by=actor.user)
     try:
-        with unit_of_work():
+        if before_quote is None:
             if client_id and (existing := _replay(client_id, fingerprint)):
                 return existing, False
-            if before_quote:
+            plan = _plan(quote_payment(actor, lines, today), expected_total_fen)
+            with unit_of_work():
+                receipt = _write(actor, plan, **write)
+        else:
+            with unit_of_work():
+                if client_id and (existing := _replay(client_id, fingerprint)):
+                    return existing, False
                 lines = list(lines) + list(before_quote(db.session) or [])
-            quote = quote_payment(actor, lines, today)
-            receipt = Receipt(
-                number=_next_receipt_number(quote.campaign, quote.village),
-                campaign_id=quote.campaign.id, village_id=quote.village.id,
-                household_id=household_id or quote.lines[0].person.household_id,
-                issued_by_id=actor.user_id, payer_name=payer_name or quote.lines[0].person.name,
-                method=method, total_fen=quote.total_fen, gov_total_fen=quote.gov_total_fen,
-                client_id=client_id, request_hash=fingerprint, replaces_id=replaces_id)
-            db.session.add(receipt)
-            db.session.flush()
-            for l in quote.lines:
-                db.session.add(Payment(
-                    receipt_id=receipt.id, campaign_id=quote.campaign.id, person_id=l.person.id,
-                    kind=l.kind, tier_fen=l.tier_fen, amount_fen=l.amount.amount_fen,
-                    gov_fen=l.amount.gov_fen, self_fen=l.amount.self_fen, person_name=l.person.name,
-                    id_masked=l.person.id_masked, new_enrollee=l.person.new_enrollee))
-            db.session.flush()
-            record_event(actor, "payment.record", receipt,
-                         summary=f"收据 {receipt.number} {format_yuan(receipt.total_fen)}",
-                         after={"number": receipt.number, "total_fen": receipt.total_fen,
-                                "lines": [[l.person.id_masked, l.kind, l.amount.amount_fen, l.amount.gov_fen]
-                                          for l in quote.lines],
-                                **({"replaces_id": replaces_id} if replaces_id else {})})
+                plan = _plan(quote_payment(actor, lines, today), expected_total_fen)
+                receipt = _write(actor, plan, **write)
     except IntegrityError:
         # Lost a race: either the same client_id arrived twice at once, or someone else paid
         # for one of these people a moment ago. Tell which.
@@ -249,6 +311,12 @@ def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cas
                  if any(l.person_id == pid and l.kind == kind for l in lines)]
         raise AlreadyPaid("；".join(taken) or "刚刚有人为其中的人员缴费，请刷新后重试") from None
     return receipt, True
+
+
+def _load_receipt(receipt_id: int) -> Receipt:
+    return db.session.scalars(select(Receipt).options(
+        joinedload(Receipt.lines), joinedload(Receipt.issued_by), joinedload(Receipt.village))
+        .where(Receipt.id == receipt_id)).unique().one()
 
 
 def get_receipt(actor: Actor, number: str) -> Receipt:

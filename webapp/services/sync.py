@@ -23,11 +23,9 @@ from ..idvault import idvault
 from ..models import Person, Receipt
 from ..rules.categories import KINDS, MEDICAL, PENSION
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
-from ..rules.money import format_yuan
 from ..timeutil import now_utc, to_local
 from . import payments, people
 from .actor import Actor
-from .campaigns import require_current_campaign
 from .errors import AlreadyPaid, Forbidden, NotFound, ValidationFailed
 from .scope import villages_of, visible_village_ids
 
@@ -160,18 +158,11 @@ def _register_new(actor: Actor, sub: PaymentSubmission, number: str, indexes: li
 
 
 def _resolve(actor: Actor, sub: PaymentSubmission, keys: dict) -> list[payments.LineRequest]:
-    """Inside the payment's transaction: find or register every line's person; reject lines
-    already paid (409, with who took the money). Fills keys[(kind, person_id)] = 'lines[i]'."""
+    """Inside the payment's transaction: find or register every ID-number line's person.
+    Fills keys[(kind, person_id)] = 'lines[i]'. Scope, prices and "already paid" are then judged
+    by payments.quote_payment like every other payment."""
     errors = {}
-    person_of = {}
-    by_id = {i: line.person_id for i, line in enumerate(sub.lines) if line.person_id is not None}
-    if by_id:
-        visible = set(db.session.scalars(select(Person.id).where(
-            Person.id.in_(set(by_id.values())), Person.village_id.in_(visible_village_ids(actor.user)))))
-        for i, pid in by_id.items():
-            if pid not in visible:
-                raise NotFound("所选人员不存在或不在您负责的村/社区")
-            person_of[i] = pid
+    person_of = {i: line.person_id for i, line in enumerate(sub.lines) if line.person_id is not None}
     new_people = {}   # ID number -> indexes of its lines
     for i, line in enumerate(sub.lines):
         if not line.id_number:
@@ -195,16 +186,14 @@ def _resolve(actor: Actor, sub: PaymentSubmission, keys: dict) -> list[payments.
                 person_of[i] = person.id
     if errors:
         raise ValidationFailed(errors)
+    return _line_requests(sub, person_of, keys)
+
+
+def _line_requests(sub: PaymentSubmission, person_of: dict, keys: dict) -> list[payments.LineRequest]:
     lines = [payments.LineRequest(person_of[i], line.kind, line.amount_fen if line.kind == PENSION else None)
              for i, line in enumerate(sub.lines)]
     for i, line in enumerate(lines):
         keys.setdefault((line.kind, line.person_id), f"lines[{i}]")
-    campaign = require_current_campaign()
-    paid = payments.live_payments(campaign.id, [line.person_id for line in lines])
-    taken = [payments.paid_message(paid[(line.person_id, line.kind)]) for line in lines
-             if (line.person_id, line.kind) in paid]
-    if taken:
-        raise AlreadyPaid("；".join(taken))
     return lines
 
 
@@ -219,21 +208,15 @@ def submit_payment(actor: Actor, sub: PaymentSubmission, today: date | None = No
     fingerprint = submission_fingerprint(sub)
     today = today or payment_day(sub.recorded_at)
     keys = {}
-
-    def before_quote(_session):
-        lines = _resolve(actor, sub, keys)
-        if sub.expected_total_fen is not None:
-            total = payments.quote_payment(actor, lines, today).total_fen
-            if total != sub.expected_total_fen:
-                raise ValidationFailed({"expected_total_fen": (
-                    f"收费时按 {format_yuan(sub.expected_total_fen)} 计算，现在应收 {format_yuan(total)}，"
-                    "请与交款人核对后重新录入")})
-        return lines
-
+    common = dict(method=sub.method, payer_name=sub.payer_name, client_id=sub.client_id, today=today,
+                  request_hash=fingerprint, expected_total_fen=sub.expected_total_fen)
     try:
-        return payments.record_payment(
-            actor, [], method=sub.method, payer_name=sub.payer_name, client_id=sub.client_id,
-            today=today, before_quote=before_quote, request_hash=fingerprint)
+        if all(line.person_id is not None for line in sub.lines):
+            # Everyone is on the worklist already: the ordinary (fast) payment path.
+            lines = _line_requests(sub, {i: line.person_id for i, line in enumerate(sub.lines)}, keys)
+            return payments.record_payment(actor, lines, **common)
+        return payments.record_payment(actor, [], before_quote=lambda _session: _resolve(actor, sub, keys),
+                                       **common)
     except (ValidationFailed, AlreadyPaid) as e:
         # A replay that raced its twin (PostgreSQL runs them side by side): the twin won and
         # recorded exactly this request, so this one gets the same answer.

@@ -31,3 +31,6 @@ def unit_of_work():
         raise
     finally:
         writing.reset(token)
+        # Let the next writer in only now that COMMIT (or ROLLBACK) has completed.
+        from ..database import writer_queue
+        writer_queue(db.engine).release()

@@ -138,3 +138,14 @@ def test_campaign_closed_message(world, login):
     resp = client.post(f"/households/{p.household_id}/pay",
                        data={"step": "quote", "method": "cash", f"medical_{p.id}": "y"})
     assert resp.status_code == 422 and "开始，现在还不能收费" in text(resp)
+
+
+def test_handed_over_receipt_offers_no_void(world, login):
+    from webapp.services import handover
+    p = world.person()
+    r = world.pay("coord1", (p, "medical"))
+    client = login("coord1")
+    assert "作废这张收据" in text(client.get(f"/receipts/{r.number}"))
+    handover.create_handover(world.actor("coord1"), world.V1, [r.number], bank_slip_no="YH001",
+                             amount_yuan=f"{r.total_fen / 100:.2f}")
+    assert "作废这张收据" not in text(client.get(f"/receipts/{r.number}"))

@@ -31,8 +31,12 @@ def create_app(test_config=None):
                 app.config[name] = os.environ[name]
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-        if os.environ.get("SESSION_COOKIE_SECURE") == "1":
+        if os.environ.get("SESSION_COOKIE_SECURE") == "1" or os.environ.get("PRODUCTION") == "1":
+            # Behind HTTPS: cookies never travel in clear, and generated URLs are https.
             app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+            app.config["PREFERRED_URL_SCHEME"] = "https"
+        if os.environ.get("PROXY_FIX"):
+            app.config["PROXY_FIX"] = int(os.environ["PROXY_FIX"])
     else:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -52,6 +56,13 @@ def create_app(test_config=None):
     compress.init_app(app)
     idvault.init_app(app)
     _init_login(app)
+
+    if app.config.get("PROXY_FIX"):
+        # Behind nginx: trust its X-Forwarded-For/-Proto (that many proxies deep), so audit logs and
+        # login throttling see the phone's address, not 127.0.0.1.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from .views import register_blueprints
     register_blueprints(app)

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .forms import REQUIRED
+from .forms import REQUIRED, choices
 from .rules.categories import GOV_GROUPS, KINDS
 
 FILE_HELP = "Excel（.xlsx）或 CSV（UTF-8 / GBK），最大 32 MB"
@@ -30,7 +30,7 @@ class PlanUploadForm(FlaskForm):
 class GovUploadForm(FlaskForm):
     file = FileField("代缴名单文件", validators=[FileRequired("请选择文件")],
                      description=FILE_HELP + "；需要“姓名”和“身份证号”两列")
-    group = SelectField("名单类别", choices=[("", "请选择")] + list(GOV_GROUPS.items()),
+    group = SelectField("名单类别", choices=choices([("", "请选择")] + list(GOV_GROUPS.items())),
                         validators=[DataRequired("请选择名单类别")])
     replace = BooleanField("以本名单为准：名单外已标记该类别的人员取消标记")
     progress_token = HiddenField()
@@ -44,11 +44,11 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it only downloads
 
-    kind = SelectField("表格", choices=[("pension", "附件2 参保人员缴费情况表（养老）"),
-                                      ("medical", "附件3 参保人员缴费情况表（医疗）"),
-                                      ("staff", "附件1 集中征缴工作人员登记表")])
+    kind = SelectField("表格", choices=choices([("pension", "附件2 参保人员缴费情况表（养老）"),
+                                              ("medical", "附件3 参保人员缴费情况表（医疗）"),
+                                              ("staff", "附件1 集中征缴工作人员登记表")]))
     area = SelectField("单位", choices=[], validate_choice=False)
-    fmt = SelectField("格式", choices=[("xlsx", "Excel（.xlsx）"), ("csv", "CSV")])
+    fmt = SelectField("格式", choices=choices([("xlsx", "Excel（.xlsx）"), ("csv", "CSV")]))
     day_from = DateField("收款日期从", validators=[Optional()])
     day_to = DateField("至", validators=[Optional()])
     handover = StringField("上解批次号", validators=[Optional(), Length(max=32)],
@@ -75,7 +75,7 @@ class ConfirmHandoverForm(FlaskForm):
 
 class BatchForm(FlaskForm):
     village = SelectField("代征单位", choices=[], validate_choice=False, validators=[DataRequired(REQUIRED)])
-    kind = SelectField("险种", choices=list(KINDS.items()))
+    kind = SelectField("险种", choices=choices(KINDS.items()))
 
 
 class SerialForm(FlaskForm):

@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user
 
 from ..extensions import db
+from ..forms import choices
 from ..forms_paperwork import (
     BatchForm,
     BookingForm,
@@ -132,9 +133,9 @@ def _read_upload(form) -> tuple[str, bytes]:
 
 
 def _village_choices(first: tuple | None = None):
-    choices = [first] if first else []
-    return choices + [(v.code, f"{v.parent.name if v.parent else ''} {v.name}（{v.code}）")
-                      for v in villages_of(actor())]
+    pairs = [first] if first else []
+    return choices(pairs + [(v.code, f"{v.parent.name if v.parent else ''} {v.name}（{v.code}）")
+                            for v in villages_of(actor())])
 
 
 @bp.route("/")
@@ -250,12 +251,12 @@ def confirm_import(job_id):
 @roles_required(*ALL_ROLES)
 def export_page():
     form = ExportForm(request.args)
-    choices = [(a.code, ("　" * {"district": 0, "township": 1, "village": 2}[a.level]) + a.name)
-               for a in areas.area_tree(actor())] if current_user.role != "coordinator" else \
+    units = [(a.code, ("　" * {"district": 0, "township": 1, "village": 2}[a.level]) + a.name)
+             for a in areas.area_tree(actor())] if current_user.role != "coordinator" else \
         [(v.code, v.name) for v in villages_of(actor())]
-    form.area.choices = choices
+    form.area.choices = choices(units)
     if current_user.role == "coordinator":
-        form.kind.choices = [c for c in form.kind.choices if c[0] != "staff"]
+        form.kind.choices = [c for c in form.kind.choices if c.value != "staff"]
     if "kind" in request.args and form.validate():
         flt = exports.ExportFilter(day_from=form.day_from.data, day_to=form.day_to.data,
                                    handover_number=form.handover.data or None,
@@ -290,7 +291,7 @@ def handovers():
 def new_handover(village_code):
     village, receipts = handover.receipts_on_hand(actor(), village_code)
     form = HandoverForm()
-    form.receipts.choices = [(r.number, r.number) for r in receipts]
+    form.receipts.choices = choices((r.number, r.number) for r in receipts)
     if not form.is_submitted():
         form.receipts.data = [r.number for r in receipts]
     if form.validate_on_submit():

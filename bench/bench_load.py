@@ -62,6 +62,9 @@ def build(folder: Path) -> dict:
     app = bench_app(db_path, INSTANCE_PATH=str(instance))
     people = {}
     with app.app_context():
+        import random
+        from datetime import date, timedelta
+
         from sqlalchemy import insert, select
 
         from webapp.extensions import db
@@ -72,8 +75,6 @@ def build(folder: Path) -> dict:
         from webapp.services.actor import SYSTEM
         from webapp.services.demo import campaign_input_open_today, make_id_number
         from webapp.timeutil import today_local
-        import random
-        from datetime import date, timedelta
 
         db.create_all()
         areas.create_area(SYSTEM, parent_code=None, code="410411", name="湛河区")

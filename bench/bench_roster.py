@@ -189,9 +189,9 @@ def _roster_figures() -> dict:
 def _district_with_payments() -> Path:
     """A copy of bench/district.py's 400k district with ~60 % of households paid over 20 days,
     1 % of receipts voided. Built once into bench/data/."""
-    from bench.district import DATA, bench_app, build_district
+    from bench.district import bench_app, build_district, cached_db
 
-    path = DATA / "progress_400000.db"
+    path = cached_db("progress_400000")
     if path.exists():
         return path
     base = build_district(400_000)

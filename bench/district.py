@@ -28,10 +28,29 @@ def bench_app(db_path: Path, **extra):
     return create_app(config)
 
 
+def schema_tag() -> str:
+    """A short hash of the tables and columns: a cached database built by older code is not reused."""
+    import hashlib
+
+    import webapp.models  # noqa: F401 - every table registered
+    from webapp.extensions import db
+    desc = sorted((t.name, tuple(sorted(c.name for c in t.columns))) for t in db.metadata.tables.values())
+    return hashlib.sha1(repr(desc).encode()).hexdigest()[:8]
+
+
+def cached_db(stem: str) -> Path:
+    """bench/data/<stem>-<schema tag>.db; files of other tags (older schemas) are removed."""
+    DATA.mkdir(exist_ok=True)
+    tag = schema_tag()
+    for old in DATA.glob(f"{stem}-*.db*"):
+        if not old.name.startswith(f"{stem}-{tag}.db"):
+            old.unlink()
+    return DATA / f"{stem}-{tag}.db"
+
+
 def build_district(n_people: int, townships: int = 10, villages_per_township: int = 20) -> Path:
     """Path of a database holding the district; built only if missing."""
-    DATA.mkdir(exist_ok=True)
-    path = DATA / f"district_{n_people}.db"
+    path = cached_db(f"district_{n_people}")
     if path.exists():
         return path
     tmp = path.with_suffix(".building")

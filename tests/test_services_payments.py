@@ -190,3 +190,12 @@ def test_two_coordinators_racing_for_one_person_one_wins(app, world):
     db.session.rollback()  # our own session still reads its snapshot from before the threads
     assert any("不能重复缴费" in o for o in outcomes if o != "ok")
     assert db.session.scalar(select(func.count(Payment.id)).where(Payment.person_id == pid)) == 1
+
+
+def test_the_returned_receipt_is_a_whole_persistent_object(world):
+    """record_payment does not read the receipt back, yet callers may use any part of it."""
+    p = world.person()
+    receipt = world.pay("coord1", (p, "medical"))
+    assert receipt in db.session and receipt.village.code == world.V1 and receipt.void is None
+    assert receipt.campaign.id == world.campaign.id and all(l.id for l in receipt.lines)
+    assert receipt.lines[0].receipt is receipt and receipt.issued_by.username == "coord1"

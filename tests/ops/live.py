@@ -54,7 +54,7 @@ class Gunicorn:
                 return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 if self.proc.poll() is not None:
-                    raise RuntimeError("gunicorn exited:\n" + self.log.read_text()[-3000:])
+                    raise RuntimeError("gunicorn exited:\n" + self.log.read_text()[-3000:]) from None
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer:\n" + self.log.read_text()[-3000:])
 

@@ -82,7 +82,7 @@ def test_two_coordinators_same_person_same_instant(world, gunicorn):
         barrier = threading.Barrier(2, timeout=20)
         results = [None, None]
 
-        def attempt(i):
+        def attempt(i, barrier=barrier, results=results, person=person):
             barrier.wait()
             results[i] = phones[i].post_form(f"/households/{person['household']}/pay",
                                              dict(pay_form(person), client_id=str(uuid.uuid4())))

@@ -12,7 +12,8 @@ def _sqlite_path() -> Path:
     from ..extensions import db
     url = db.engine.url
     if url.get_backend_name() != "sqlite" or not url.database:
-        raise click.ClickException("这是 PostgreSQL 数据库：请用 pg_dump / pg_restore 备份和恢复（见 README 运维一节）。")
+        raise click.ClickException(
+            "这是 PostgreSQL 数据库：请用 pg_dump / pg_restore 备份和恢复（见 README 运维一节）。")
     return Path(url.database)
 
 

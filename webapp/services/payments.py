@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -233,8 +233,9 @@ def _plan(quote: Quote, expected_total_fen: int | None) -> _Plan:
 
 def _write(actor: Actor, plan: _Plan, *, method, payer_name, client_id, fingerprint, household_id,
            replaces_id, issued_by) -> Receipt:
-    """The writes of a payment: a handful of statements, so the write lock is held briefly.
-    Returns a detached Receipt holding exactly what was written (no need to read it back)."""
+    """The writes of a payment: a handful of statements on the tables (Core, not ORM-enabled: a
+    third of the Python per statement), so the write lock is held briefly. Returns a transient
+    Receipt holding exactly what was written, for _attach once the transaction has committed."""
     number = _next_receipt_number(plan)
     now = now_utc()
     values = dict(number=number, campaign_id=plan.campaign_id, village_id=plan.village_id,
@@ -254,9 +255,16 @@ def _write(actor: Actor, plan: _Plan, *, method, payer_name, client_id, fingerpr
                  after={"number": number, "total_fen": plan.total_fen,
                         "lines": [[l["id_masked"], l["kind"], l["amount_fen"], l["gov_fen"]] for l in plan.lines],
                         **({"replaces_id": replaces_id} if replaces_id else {})})
-    # Core statements on the tables rather than ORM-enabled ones: a third of the Python per
-    # statement, while the write lock is held.
     return Receipt(id=receipt_id, issued_by=issued_by, lines=[Payment(**line) for line in lines], **values)
+
+
+def _attach(receipt: Receipt) -> Receipt:
+    """Make the receipt built by _write a normal persistent object, as if just loaded: what was
+    written needs no reading back, and anything else (village, void...) loads on first use."""
+    for obj in (receipt, *receipt.lines):
+        make_transient_to_detached(obj)
+    db.session.add(receipt)
+    return receipt
 
 
 def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cash", payer_name: str = "",
@@ -310,7 +318,7 @@ def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cas
         taken = [paid_message(p) for (pid, kind), p in paid.items()
                  if any(l.person_id == pid and l.kind == kind for l in lines)]
         raise AlreadyPaid("；".join(taken) or "刚刚有人为其中的人员缴费，请刷新后重试") from None
-    return receipt, True
+    return _attach(receipt), True
 
 
 def _load_receipt(receipt_id: int) -> Receipt:

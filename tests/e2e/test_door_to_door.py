@@ -5,13 +5,12 @@ or more, the live total. With UPDATE_SCREENSHOTS=1 it writes the README's screen
 docs/screenshots/."""
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
+from tests.e2e.browser import launch, serve
 from webapp.extensions import db
 from webapp.models import Payment, Receipt
 from webapp.services.demo import DEMO_PASSWORD, seed_demo
@@ -19,8 +18,6 @@ from webapp.services.demo import DEMO_PASSWORD, seed_demo
 pytestmark = pytest.mark.e2e
 sync_api = pytest.importorskip("playwright.sync_api")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -28,11 +25,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def server(app):
     seed_demo(n_people=300)
     db.session.commit()
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(params=[True, False], ids=["with-js", "without-js"])
@@ -40,7 +34,7 @@ def page(request, server, tmp_path):
     """The same phone twice: as it normally runs, and with JavaScript off (the core flow must
     work without it: the server prices, checks and confirms)."""
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1,
                                       base_url=server, locale="zh-CN", is_mobile=True, has_touch=True,
                                       java_script_enabled=request.param)

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.e2e.browser import PHONE, launch
 from tests.factories import World
 from tests.offline.live import LiveServer
 from webapp.extensions import db
@@ -22,9 +23,6 @@ from webapp.rules.money import fen_to_capitals
 pytestmark = pytest.mark.e2e
 playwright = pytest.importorskip("playwright.sync_api")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-PHONE = {"width": 390, "height": 844}
 OUTBOX_EMPTY = "window.LXOutbox && LXOutbox.all().then(items => items.length === 0)"
 
 
@@ -43,7 +41,7 @@ def live(app):
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        b = launch(p)
         yield b
         b.close()
 

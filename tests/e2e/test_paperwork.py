@@ -1,10 +1,9 @@
 """Paperwork in headless Chromium at a phone-sized viewport: a plan list import showing its
 progress bar while the server works, and a coordinator's hand-over on a 360 px screen."""
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.e2e.browser import launch, serve
 from tests.factories import World
 from tests.paperwork.test_imports import good_rows
 from tests.paperwork.util import xlsx_bytes
@@ -15,24 +14,19 @@ from webapp.services.people import find_by_id_number
 pytestmark = pytest.mark.e2e
 sync_api = pytest.importorskip("playwright.sync_api")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
 def server(app, world):
     db.session.commit()
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def page(server):
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server, locale="zh-CN",
                                       is_mobile=True, has_touch=True)
         context.set_default_timeout(15000)

@@ -3,14 +3,13 @@ dashboard and its charts fit a 360 px screen, the coordinator's own progress, an
 roster opened as a resident would (no account). With UPDATE_SCREENSHOTS=1 it writes the README's
 screenshots (docs/screenshots/progress-*.png)."""
 import os
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
+from tests.e2e.browser import launch, serve
 from webapp.extensions import db
 from webapp.models import User
 from webapp.services import roster
@@ -21,8 +20,6 @@ from webapp.timeutil import today_local
 pytestmark = pytest.mark.e2e
 sync_api = pytest.importorskip("playwright.sync_api")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VILLAGE = "410411200001"
 
@@ -34,17 +31,14 @@ def server(app):
     roster.publish_roster(Actor(admin, "test"), VILLAGE, posting_start=today_local(),
                           posting_end=today_local() + timedelta(days=6), office_phone="0375-2612345")
     db.session.commit()
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def page(server, tmp_path):
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1,
                                       base_url=server, locale="zh-CN", is_mobile=True, has_touch=True)
         context.set_default_timeout(15000)

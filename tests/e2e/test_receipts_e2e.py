@@ -3,13 +3,12 @@ Web Share API (or falls back to the share page), and the public verification pag
 With UPDATE_SCREENSHOTS=1 it writes docs/screenshots/verify.png for the README."""
 import os
 import re
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.e2e.browser import launch, serve
 from webapp.extensions import db
 from webapp.rules import signing
 from webapp.services import payments
@@ -17,8 +16,6 @@ from webapp.services import payments
 pytestmark = pytest.mark.e2e
 sync_api = pytest.importorskip("playwright.sync_api")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 # Records what the page hands to the share sheet instead of opening one.
@@ -40,16 +37,14 @@ def setting(app, world):
     child = world.person(name="欧阳娜娜", household=head, relation="子女", birth=date(2000, 1, 2), male=False)
     receipt = world.pay("coord1", (head, "pension", 30000), (head, "medical"), (child, "medical"))
     db.session.commit()
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_port}", receipt.number
-    srv.shutdown()
+    with serve(app) as url:
+        yield url, receipt.number
 
 
 @pytest.fixture
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        b = launch(p)
         yield b
         b.close()
 

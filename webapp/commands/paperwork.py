@@ -1,5 +1,6 @@
 """Lists in and forms out from the command line: import-plan, import-gov, export-annex.
 They call the same services as the pages, acting as the system (audited as such)."""
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ def _progress_bar():
             if state["bar"] is not None:
                 state["bar"].render_finish()
             state.update(phase=phase, done=0, bar=click.progressbar(length=max(total, 1), label=f"{phase:6}",
-                                                                  file=click.get_text_stream("stderr")))
+                                                                  file=sys.stderr))
             state["bar"].render_progress()
         bar = state["bar"]
         bar.update(max(done - state["done"], 0))

@@ -38,8 +38,5 @@ class Config:
     # Uploads (plan lists, bureau result files) are refused above this size.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 
-    # Where the demo data lives in the district; used by seed-demo only.
-    DEMO_DISTRICT_CODE = "410411"
-
     # Run the font/engine check at start-up (tests switch it off to start faster).
     CHECK_PDF_ENGINE_AT_STARTUP = True

@@ -62,16 +62,6 @@ def eligible_query(campaign_id: int, village_id: int, kind: str):
         ~Payment.id.in_(open_memberships())).order_by(Receipt.created_at, Payment.id))
 
 
-def eligible_counts(actor: Actor, village_code: str) -> dict:
-    """{kind: (payments, fen)} ready for a new batch in the village."""
-    village = get_village(actor, village_code)
-    campaign = require_current_campaign()
-    out = {}
-    for kind in KINDS:
-        sub = eligible_query(campaign.id, village.id, kind).subquery()
-        n, fen = db.session.execute(select(func.count(), func.coalesce(func.sum(sub.c.amount_fen), 0))).one()
-        out[kind] = (n, fen)
-    return out
 
 
 def create_batch(actor: Actor, village_code: str, kind: str) -> BureauBatch:

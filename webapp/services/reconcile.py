@@ -11,7 +11,7 @@ receipts voided after hand-over, payments the bureau rejected).
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import case, exists, func, select
 
 from ..extensions import db
 from ..models import (
@@ -267,9 +267,3 @@ def _rows(area: Area, villages: list[Area], figures: dict) -> list:
         t[1].add(figures[v.id])
     return sorted(townships.values(), key=lambda t: t[0].code)
 
-
-def has_open_items(actor: Actor) -> bool:
-    """Cheap check for the admin home link: any hand-over waiting for confirmation?"""
-    return db.session.scalar(select(exists().where(
-        and_(Handover.village_id.in_(visible_village_ids(actor.user)),
-             ~Handover.id.in_(select(HandoverConfirmation.handover_id)))))) or False

@@ -60,13 +60,3 @@ def get_area(actor: Actor, code: str) -> Area:
         raise NotFound()
     return area
 
-
-def villages_under(area: Area) -> list[int]:
-    """Ids of the villages in a district, township or village."""
-    if area.level == "village":
-        return [area.id]
-    if area.level == "township":
-        return list(db.session.scalars(select(Area.id).where(Area.parent_id == area.id)))
-    township = aliased(Area)
-    return list(db.session.scalars(select(Area.id).join(township, Area.parent_id == township.id)
-                                   .where(township.parent_id == area.id)))

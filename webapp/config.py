@@ -12,6 +12,8 @@ class Config:
     SECRET_KEY = None
     # None means "SQLite at instance/app.db".
     SQLALCHEMY_DATABASE_URI = None
+    # A server's connections can drop (restart, idle timeout): test each before use. SQLite's
+    # never do, so create_app leaves the test (a SELECT 1 per request) off for it.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 

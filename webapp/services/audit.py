@@ -40,11 +40,14 @@ def record_event(actor: Actor, action: str, obj=None, summary: str = "", before=
                  object_type: str | None = None, object_id=None) -> None:
     # A plain INSERT in the caller's transaction: no ORM object to track and flush, which matters
     # on the payment path, where it runs while the write lock is held.
-    db.session.execute(insert(AuditEvent.__table__).values(
+    db.session.execute(_INSERT, dict(
         at=now_utc(), user_id=actor.user_id, ip=(actor.ip or "")[:64], action=action,
         object_type=object_type or (type(obj).__name__.lower() if obj is not None else ""),
         object_id=str(object_id if object_id is not None else getattr(obj, "id", "") or ""),
         summary=summary[:255], before=_plain(before), after=_plain(after)))
+
+
+_INSERT = insert(AuditEvent.__table__)  # built once: it runs inside every audited write
 
 
 def snapshot(obj, fields) -> dict:

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 
@@ -39,7 +39,7 @@ from ..timeutil import now_utc, today_local
 from .actor import Actor
 from .audit import record_event
 from .campaigns import require_current_campaign, require_open
-from .errors import AlreadyPaid, Conflict, Forbidden, NotFound, ValidationFailed
+from .errors import AlreadyPaid, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from .scope import visible_village_ids
 from .tx import unit_of_work
 
@@ -83,15 +83,26 @@ class Quote:
         return fen_to_capitals(self.total_fen)
 
 
+# The statements a payment runs, built once: building and hashing a statement for SQLAlchemy's
+# compiled cache costs about as much Python as running it (measured with bench/bench_load.py).
+_payments, _receipts, _counters = Payment.__table__, Receipt.__table__, ReceiptCounter.__table__
+_ANY_LIVE = select(_payments.c.id).where(
+    _payments.c.campaign_id == bindparam("campaign_id"), _payments.c.person_id.in_(bindparam("ids", expanding=True)),
+    _payments.c.void_id.is_(None)).limit(1)
+_BUMP_COUNTER = (update(_counters)
+                 .where(_counters.c.campaign_id == bindparam("c_id"), _counters.c.village_id == bindparam("v_id"))
+                 .values(last_seq=_counters.c.last_seq + 1).returning(_counters.c.last_seq))
+_INSERT_RECEIPT = insert(_receipts).returning(_receipts.c.id)
+_INSERT_LINES = insert(_payments).returning(_payments.c.id, sort_by_parameter_order=True)
+
+
 def live_payments(campaign_id: int, person_ids) -> dict:
     """{(person_id, kind): Payment} of the live (not voided) payments of these people."""
     ids = list(person_ids)
     if not ids:
         return {}
-    t = Payment.__table__
     # At the door the answer is nearly always "none": ask that cheaply before loading objects.
-    if db.session.execute(select(t.c.id).where(t.c.campaign_id == campaign_id, t.c.person_id.in_(ids),
-                                               t.c.void_id.is_(None)).limit(1)).first() is None:
+    if db.session.execute(_ANY_LIVE, {"campaign_id": campaign_id, "ids": ids}).first() is None:
         return {}
     rows = db.session.scalars(select(Payment).options(joinedload(Payment.receipt)).where(
         Payment.campaign_id == campaign_id, Payment.person_id.in_(ids), Payment.void_id.is_(None)))
@@ -161,19 +172,16 @@ def request_fingerprint(lines: list[LineRequest], method: str, payer_name: str) 
 
 def _next_receipt_number(plan: "_Plan") -> str:
     """Year, village and a per-village sequence that only ever goes up: 2018-200001-00042."""
-    counters = ReceiptCounter.__table__
-    bump = (update(counters)
-            .where(counters.c.campaign_id == plan.campaign_id, counters.c.village_id == plan.village_id)
-            .values(last_seq=counters.c.last_seq + 1).returning(counters.c.last_seq))
-    seq = db.session.execute(bump).scalar()
+    which = {"c_id": plan.campaign_id, "v_id": plan.village_id}
+    seq = db.session.execute(_BUMP_COUNTER, which).scalar()
     if seq is None:
         try:
             with db.session.begin_nested():
-                db.session.execute(insert(counters).values(
+                db.session.execute(insert(_counters).values(
                     campaign_id=plan.campaign_id, village_id=plan.village_id, last_seq=1))
             seq = 1
         except IntegrityError:  # another transaction created it first
-            seq = db.session.execute(bump).scalar()
+            seq = db.session.execute(_BUMP_COUNTER, which).scalar()
     return f"{plan.campaign_year}-{plan.village_code[-6:]}-{seq:05d}"
 
 
@@ -243,11 +251,9 @@ def _write(actor: Actor, plan: _Plan, *, method, payer_name, client_id, fingerpr
                   payer_name=payer_name or plan.first_name, method=method, total_fen=plan.total_fen,
                   gov_total_fen=plan.gov_total_fen, client_id=client_id, request_hash=fingerprint,
                   replaces_id=replaces_id, created_at=now)
-    receipt_id = db.session.execute(insert(Receipt.__table__).values(**values)
-                                    .returning(Receipt.__table__.c.id)).scalar_one()
+    receipt_id = db.session.execute(_INSERT_RECEIPT, values).scalar_one()
     lines = [dict(line, receipt_id=receipt_id, created_at=now) for line in plan.lines]
-    table = Payment.__table__
-    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), lines).scalars()
+    ids = db.session.execute(_INSERT_LINES, lines).scalars()
     for line, line_id in zip(lines, ids, strict=True):
         line["id"] = line_id
     record_event(actor, "payment.record", object_type="receipt", object_id=receipt_id,
@@ -296,10 +302,15 @@ def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cas
                  household_id=household_id, replaces_id=replaces_id, issued_by=actor.user)
     try:
         if before_quote is None:
-            if client_id and (existing := _replay(client_id, fingerprint)):
-                return existing, False
-            plan = _plan(quote_payment(actor, lines, today), expected_total_fen)
-            with unit_of_work():
+            try:
+                plan = _plan(quote_payment(actor, lines, today), expected_total_fen)
+            except ServiceError:
+                # A replay is rare (the phone missed our answer) and its first recording makes it
+                # fail the checks (already paid): look for it only then, not before every payment.
+                if client_id and (existing := _replay(client_id, fingerprint)):
+                    return existing, False
+                raise
+            with unit_of_work(keep_loaded=True):  # Core writes only: nothing loaded goes stale
                 receipt = _write(actor, plan, **write)
         else:
             with unit_of_work():

@@ -15,21 +15,28 @@ writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 
 @contextmanager
-def unit_of_work():
+def unit_of_work(*, keep_loaded: bool = False):
+    """keep_loaded: for a unit that writes with Core statements only. Nothing it does changes an
+    object already loaded, so its commits need not expire them: the request goes on using the
+    actor's user and what it read without loading them again (a payment saves two queries)."""
     if writing.get():
         yield db.session  # joined the caller's unit
         return
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = expire and not keep_loaded
     # End the read transaction the request may have open, so ours starts fresh (and immediate).
-    if db.session().in_transaction():
-        db.session.commit()
+    if session.in_transaction():
+        session.commit()
     token = writing.set(True)
     try:
         yield db.session
-        db.session.commit()
+        session.commit()
     except BaseException:
-        db.session.rollback()
+        session.rollback()
         raise
     finally:
+        session.expire_on_commit = expire
         writing.reset(token)
         # Let the next writer in only now that COMMIT (or ROLLBACK) has completed.
         from ..database import writer_queue

@@ -229,7 +229,11 @@ def _describe(c: Campaign) -> dict:
 
 
 def current_campaign() -> Campaign | None:
-    return db.session.scalar(select(Campaign).where(Campaign.is_current).order_by(Campaign.year.desc()))
+    return db.session.scalar(_CURRENT)
+
+
+# Built once: nearly every request asks it.
+_CURRENT = select(Campaign).where(Campaign.is_current).order_by(Campaign.year.desc()).limit(1)
 
 
 def require_current_campaign() -> Campaign:

@@ -10,6 +10,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +41,7 @@ from .actor import Actor
 from .audit import record_event
 from .campaigns import require_current_campaign, require_open
 from .errors import AlreadyPaid, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
-from .scope import visible_village_ids
+from .scope import visible_village_ids, visible_village_ids_of_role
 from .tx import unit_of_work
 
 
@@ -96,6 +97,12 @@ _INSERT_RECEIPT = insert(_receipts).returning(_receipts.c.id)
 _INSERT_LINES = insert(_payments).returning(_payments.c.id, sort_by_parameter_order=True)
 
 
+@cache
+def _people_in_scope(role: str):
+    return select(Person).options(joinedload(Person.village)).where(
+        Person.id.in_(bindparam("ids", expanding=True)), Person.village_id.in_(visible_village_ids_of_role(role)))
+
+
 def live_payments(campaign_id: int, person_ids) -> dict:
     """{(person_id, kind): Payment} of the live (not voided) payments of these people."""
     ids = list(person_ids)
@@ -127,8 +134,8 @@ def quote_payment(actor: Actor, lines: list[LineRequest], today: date | None = N
     if len(set(keys)) != len(keys):
         raise ValidationFailed({"lines": "同一人同一险种重复选择"})
     ids = {l.person_id for l in lines}
-    people = {p.id: p for p in db.session.scalars(select(Person).options(joinedload(Person.village)).where(
-        Person.id.in_(ids), Person.village_id.in_(visible_village_ids(actor.user))))}
+    people = {p.id: p for p in db.session.scalars(
+        _people_in_scope(actor.role), {"ids": list(ids), "scope_user_id": actor.user_id})}
     if len(people) != len(ids):
         raise NotFound("所选人员不存在或不在您负责的村/社区")
     villages = {p.village_id for p in people.values()}

@@ -1,6 +1,8 @@
 """Which villages a user may see. Every list a user sees filters on `visible_village_ids(...)`
 inside its own query, so scoping can never be forgotten in Python afterwards."""
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -11,12 +13,24 @@ from .errors import NotFound
 
 def visible_village_ids(user: User):
     """A SELECT of the ids of the villages the user may see (use with `.in_(...)`)."""
-    mine = select(user_areas.c.area_id).where(user_areas.c.user_id == user.id)
-    if user.role == "coordinator":
+    return _village_ids(user.role, user.id)
+
+
+@cache
+def visible_village_ids_of_role(role: str):
+    """The same SELECT for any user of this role, whose id is then passed as the parameter
+    `scope_user_id`. Built once per role: for the hottest queries (a payment), where building
+    the statement anew costs more Python than running it."""
+    return _village_ids(role, bindparam("scope_user_id"))
+
+
+def _village_ids(role: str, user_id):
+    mine = select(user_areas.c.area_id).where(user_areas.c.user_id == user_id)
+    if role == "coordinator":
         return select(Area.id).where(Area.id.in_(mine), Area.level == "village")
-    if user.role == "township_admin":
+    if role == "township_admin":
         return select(Area.id).where(Area.parent_id.in_(mine), Area.level == "village")
-    if user.role == "district_admin":
+    if role == "district_admin":
         township = aliased(Area)
         return (select(Area.id).join(township, Area.parent_id == township.id)
                 .where(township.parent_id.in_(mine), Area.level == "village"))

@@ -10,6 +10,7 @@ import json
 import time
 from datetime import date
 
+import playwright.sync_api as playwright
 import pytest
 from sqlalchemy import select
 
@@ -21,7 +22,6 @@ from webapp.models import Payment, Person, Receipt
 from webapp.rules.money import fen_to_capitals
 
 pytestmark = pytest.mark.e2e
-playwright = pytest.importorskip("playwright.sync_api")
 
 OUTBOX_EMPTY = "window.LXOutbox && LXOutbox.all().then(items => items.length === 0)"
 

@@ -1,6 +1,7 @@
 """Paperwork in headless Chromium at a phone-sized viewport: a plan list import showing its
 progress bar while the server works, and a coordinator's hand-over on a 360 px screen."""
 
+import playwright.sync_api as sync_api
 import pytest
 
 from tests.e2e.browser import launch, serve
@@ -12,7 +13,6 @@ from webapp.models import Handover
 from webapp.services.people import find_by_id_number
 
 pytestmark = pytest.mark.e2e
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 

@@ -6,6 +6,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import playwright.sync_api as sync_api
 import pytest
 from sqlalchemy import select
 
@@ -18,7 +19,6 @@ from webapp.services.demo import DEMO_PASSWORD, seed_demo
 from webapp.timeutil import today_local
 
 pytestmark = pytest.mark.e2e
-sync_api = pytest.importorskip("playwright.sync_api")
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VILLAGE = "410411200001"

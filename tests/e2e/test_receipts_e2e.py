@@ -6,6 +6,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import playwright.sync_api as sync_api
 import pytest
 
 from tests.e2e.browser import launch, serve
@@ -14,7 +15,6 @@ from webapp.rules import signing
 from webapp.services import payments
 
 pytestmark = pytest.mark.e2e
-sync_api = pytest.importorskip("playwright.sync_api")
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

@@ -15,7 +15,9 @@ from webapp.services.people import find_by_id_number
 
 ADMIN_ONLY = ["/paperwork/imports/plan", "/paperwork/imports/gov", "/paperwork/bureau",
               "/paperwork/imports/template.xlsx"]
-EVERYONE = ["/paperwork/", "/paperwork/handovers", "/paperwork/exports", "/paperwork/rejected", "/paperwork/reconcile"]
+# Each page and a heading only it has: a page that answers 200 with the wrong content fails.
+EVERYONE = {"/paperwork/": "上解与报表", "/paperwork/handovers": "上解批次", "/paperwork/exports": "导出附件",
+            "/paperwork/rejected": "人社局退回", "/paperwork/reconcile": "对账 ·"}
 
 
 @pytest.mark.parametrize("url", ADMIN_ONLY)
@@ -27,7 +29,8 @@ def test_admin_pages_refuse_coordinators(world, login, url):
 @pytest.mark.parametrize("url", EVERYONE)
 @pytest.mark.parametrize("user", ["coord1", "tadmin1", "dadmin"])
 def test_pages_for_every_role(world, login, url, user):
-    assert login(user).get(url).status_code == 200
+    resp = login(user).get(url)
+    assert resp.status_code == 200 and EVERYONE[url] in resp.get_data(as_text=True)
 
 
 def test_anonymous_is_sent_to_login(world, client):

@@ -14,10 +14,14 @@ as a second line (other programs, e.g. `flask backup`, don't take the queue).
 import fcntl
 import os
 import threading
+from contextvars import ContextVar
 
 from sqlalchemy import event
 
-from .services.tx import writing
+# Set by services.tx.unit_of_work for its whole body, read by the "begin" hook below: is the
+# transaction about to start one that writes? It lives here, below the services, so that the
+# engine set-up imports nothing from them.
+writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
                   "PRAGMA busy_timeout=15000")

@@ -6,12 +6,9 @@ the write lock up front instead of failing with "database is locked" when it tri
 read into a write after another writer committed. Units nest: an inner one joins the outer.
 """
 from contextlib import contextmanager
-from contextvars import ContextVar
 
+from ..database import writer_queue, writing
 from ..extensions import db
-
-# Read by the SQLite "begin" hook: is the transaction about to start one that writes?
-writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 
 @contextmanager
@@ -39,5 +36,4 @@ def unit_of_work(*, keep_loaded: bool = False):
         session.expire_on_commit = expire
         writing.reset(token)
         # Let the next writer in only now that COMMIT (or ROLLBACK) has completed.
-        from ..database import writer_queue
         writer_queue(db.engine).release()

@@ -1,9 +1,20 @@
 from datetime import date
 
 import pytest
+from stdnum.cn import ric
 
 from tests.factories import valid_id
-from webapp.rules.idnumber import InvalidIdNumber, age_on, looks_mangled_by_excel, parse_id_number
+from webapp.rules.idnumber import (
+    FOREIGN_PERMANENT,
+    HMT_PERMIT,
+    RESIDENT,
+    InvalidIdNumber,
+    age_on,
+    is_plain_id_number,
+    looks_mangled_by_excel,
+    normalize_id_number,
+    parse_id_number,
+)
 
 
 def test_valid_number_gives_birth_date_and_sex():
@@ -81,11 +92,6 @@ def test_age_counts_full_years(birth, on, age):
 
 
 # --- one number, one spelling (issue 11, part 1) ---------------------------------------------
-
-from stdnum.cn import ric  # noqa: E402
-
-from webapp.rules.idnumber import (  # noqa: E402
-    FOREIGN_PERMANENT, HMT_PERMIT, RESIDENT, is_plain_id_number, normalize_id_number)
 
 _FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

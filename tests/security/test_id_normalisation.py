@@ -16,7 +16,7 @@ from tests.factories import World
 from tests.paperwork.util import PLAN_HEADERS, csv_bytes, xlsx_bytes
 from webapp.extensions import db
 from webapp.models import Person, RosterRow
-from webapp.services import bureau, exports, handover, imports, people, roster, search, sync
+from webapp.services import bureau, exports, handover, imports, roster, search, sync
 from webapp.services.people import find_by_id_number
 from webapp.timeutil import today_local
 

@@ -29,6 +29,9 @@ _EXCEL_SCIENTIFIC = re.compile(r"^\s*\d(\.\d+)?[eE]\+?\d+\s*$")
 # The 2017 foreigners' card: 3 letters (nationality), 12 digits.
 _OLD_FOREIGN_CARD = re.compile(r"[A-Z]{3}\d{12}")
 
+_PLAIN = re.compile(r"[0-9]{17}[0-9X]")
+_SEPARATORS = re.compile(r"[\s\-]")
+
 RESIDENT = "resident"
 HMT_PERMIT = "hmt_permit"
 FOREIGN_PERMANENT = "foreign_permanent"
@@ -62,10 +65,14 @@ def normalize_id_number(raw) -> str:
     """One spelling per number: Unicode folded (full-width, Arabic-Indic digits, zero-width
     characters, full-width hyphens and spaces, see typed_text), spaces and dashes removed, `x`
     upper-cased. What is left should be ASCII digits and X; parse_id_number names anything else."""
-    return re.sub(r"[\s\-]", "", fold_typed(raw)).upper()
+    if type(raw) is str and _PLAIN.fullmatch(raw):   # nearly every cell of a plan list
+        return raw
+    return _SEPARATORS.sub("", fold_typed(raw)).upper()
 
 
 def _refuse_characters(number: str):
+    if _PLAIN.fullmatch(number):
+        return
     bad = [c for c in dict.fromkeys(number) if c not in "0123456789X"]
     if bad:
         shown = "、".join(describe_char(c) for c in bad[:5])
@@ -85,7 +92,7 @@ def parse_id_number(raw) -> IdInfo:
         raise InvalidIdNumber("请填写身份证号")
     if len(number) == 15 and number.isdigit():
         raise InvalidIdNumber("这是 15 位旧身份证号，请填写 18 位身份证号")
-    if _OLD_FOREIGN_CARD.fullmatch(number):
+    if len(number) == 15 and _OLD_FOREIGN_CARD.fullmatch(number):
         raise InvalidIdNumber("这是 2017 年版外国人永久居留身份证号（15 位），请填写 2023 年换发的 18 位新号码")
     _refuse_characters(number)
     if len(number) != 18:
@@ -157,7 +164,7 @@ def id_kind_label(info: IdInfo) -> str:
 
 def is_plain_id_number(number: str) -> bool:
     """Stored the one way it should be: 17 ASCII digits and an ASCII digit or X."""
-    return bool(re.fullmatch(r"[0-9]{17}[0-9X]", number or ""))
+    return bool(_PLAIN.fullmatch(number or ""))
 
 
 @lru_cache(maxsize=4096)

@@ -12,6 +12,8 @@ import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from .rules.idnumber import is_plain_id_number, normalize_id_number
+
 
 class IdVault:
     def __init__(self):
@@ -35,9 +37,21 @@ class IdVault:
         self._hash_key = hmac.new(first, b"id-lookup-hash", hashlib.sha256).digest()
 
     def lookup_hash(self, number: str) -> str:
-        return hmac.new(self._hash_key, number.encode(), hashlib.sha256).hexdigest()
+        """The same hash for every spelling of a number (full-width digits, zero-width spaces,
+        dashes...): a look-up can never miss a person because of how the number was typed."""
+        return self._digest(normalize_id_number(number))
+
+    def _digest(self, text: str) -> str:
+        return hmac.new(self._hash_key, text.encode(), hashlib.sha256).hexdigest()
 
     def encrypt(self, number: str) -> str:
+        """Only the plain spelling (17 ASCII digits + digit or X) is ever stored: a caller that
+        forgot to parse the number fails here instead of writing a second spelling."""
+        if not is_plain_id_number(number):
+            raise ValueError("refusing to store an ID number that is not normalised")
+        return self._seal(number)
+
+    def _seal(self, number: str) -> str:
         key_id = self._current
         nonce = os.urandom(12)
         ct = AESGCM(self._keys[key_id]).encrypt(nonce, number.encode(), key_id.encode())

@@ -1,4 +1,5 @@
-"""Receipt PDFs from the command line, and `doctor`, the check of what PDFs need."""
+"""Receipt PDFs from the command line, and `doctor`, the check of what PDFs need and of the
+stored people's ID numbers and phones."""
 import sys
 import time
 from pathlib import Path
@@ -52,21 +53,43 @@ def _sample_receipt() -> dict:
 
 
 @click.command("doctor")
-def doctor():
-    """Check what receipt PDFs need: a CJK font, HarfBuzz subsetting, Pango, a short QR URL.
+@click.option("--skip-pdf", is_flag=True, help="Only check the stored people, not the PDF engine.")
+@click.option("--fix-spellings", is_flag=True,
+              help="Rewrite ID numbers and phones stored in another spelling (not duplicates), audited.")
+def doctor(skip_pdf, fix_spellings):
+    """Check what receipt PDFs need (a CJK font, HarfBuzz subsetting, Pango, a short QR URL) and
+    that every stored ID number and phone is in its plain spelling with no duplicates.
 
-    Says exactly what to install when something is missing; exits with 1 then."""
-    from .. import pdf
-    from ..qr import qr_version
-    from ..services.receipt_pdf import receipt_html, render_receipt_pdf
+    Says exactly what to install or fix when something is wrong; exits with 1 then."""
+    from .identity_check import check_people
 
-    pdf.engine_problems.cache_clear()
     ok = True
 
     def report(good: bool, text: str):
         nonlocal ok
         ok = ok and good
         click.echo(f"{'✓' if good else '✗'} {text}")
+
+    if fix_spellings:
+        from ..services.actor import SYSTEM
+        from ..services.integrity import normalise_spellings
+        done = normalise_spellings(SYSTEM)
+        click.echo(f"已改为标准写法：身份证号 {done['ids']} 个，手机号 {done['phones']} 个")
+    if not skip_pdf:
+        _check_pdf(report)
+    check_people(report)
+    if not ok:
+        click.echo("有问题需要处理，见上面的 ✗。", err=True)
+        sys.exit(1)
+    click.echo("检查通过。" if skip_pdf else "收据 PDF 所需组件齐全，人员数据检查通过。")
+
+
+def _check_pdf(report):
+    from .. import pdf
+    from ..qr import qr_version
+    from ..services.receipt_pdf import receipt_html, render_receipt_pdf
+
+    pdf.engine_problems.cache_clear()
 
     report(pdf.cjk_font_present(), "中文字体 Noto Sans CJK" if pdf.cjk_font_present() else pdf.FONT_MISSING)
     report(pdf.harfbuzz_subset_present(),
@@ -96,10 +119,6 @@ def doctor():
         else:
             report(content.startswith(b"%PDF"), f"测试收据 {len(content) // 1024} KB，"
                    f"首次 {times[0]:.0f} ms（含加载），之后 {times[1]:.0f} ms")
-    if not ok:
-        click.echo("有问题需要处理，见上面的 ✗。", err=True)
-        sys.exit(1)
-    click.echo("收据 PDF 所需组件齐全。")
 
 
 commands = [receipt_pdf_cmd, doctor]

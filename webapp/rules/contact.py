@@ -1,30 +1,63 @@
-"""Phone numbers and other contact fields."""
+"""Phone numbers and other contact fields.
+
+Every phone goes through typed_text.fold_typed first: full-width digits, ＋８６, full-width
+hyphens and spaces, zero-width characters are the same phone as its plain ASCII spelling.
+"""
 import re
+
+from .typed_text import describe_char, fold_typed
 
 
 class InvalidPhone(ValueError):
     pass
 
 
+def _bare(raw) -> str:
+    """Folded, with the spaces, dashes, dots and brackets people put between digit groups
+    removed."""
+    return re.sub(r"[\s\-.()]", "", fold_typed(raw))
+
+
+def _refuse_characters(s: str, what: str):
+    bad = [c for c in dict.fromkeys(s) if not ("0" <= c <= "9")]
+    if bad:
+        raise InvalidPhone(f"{what}只能包含数字，不能有{'、'.join(describe_char(c) for c in bad[:5])}")
+
+
 def normalize_mobile(raw) -> str:
-    """Validate a mainland mobile number; '' stays '' (the phone is optional)."""
-    s = re.sub(r"[\s\-]", "", str(raw or ""))
+    """Validate a mainland mobile number; '' stays '' (the phone is optional). Returns the 11
+    ASCII digits."""
+    s = _bare(raw)
     if s.startswith("+86"):
         s = s[3:]
     elif s.startswith("0086"):
         s = s[4:]
+    elif len(s) == 13 and s.startswith("861"):
+        s = s[2:]
     if not s:
         return ""
-    if not re.fullmatch(r"1[3-9]\d{9}", s):
-        raise InvalidPhone("手机号应为 11 位，以 13–19 开头")
+    _refuse_characters(s, "手机号")
+    if len(s) != 11:
+        raise InvalidPhone(f"手机号应为 11 位，现在是 {len(s)} 位")
+    if not re.fullmatch(r"1[3-9]\d{9}", s, flags=re.ASCII):
+        raise InvalidPhone("手机号应以 13–19 开头")
     return s
 
 
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?", flags=re.ASCII)
+
+
 def normalize_phone(raw) -> str:
-    """Mobile or landline (0375-1234567) for offices and staff."""
-    s = re.sub(r"\s", "", str(raw or ""))
+    """Mobile or landline (0375-1234567) for offices and staff. A landline keeps the dash it was
+    typed with (ASCII now): without one, 01012345678 cannot tell 010 from 0101."""
+    s = re.sub(r"\s", "", fold_typed(raw))
     if not s:
         return ""
-    if re.fullmatch(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?", s):
+    if _LANDLINE.fullmatch(s):
         return s
     return normalize_mobile(s)
+
+
+def is_plain_phone(phone: str) -> bool:
+    """Stored the one way normalize_mobile writes it (or empty)."""
+    return phone == "" or bool(re.fullmatch(r"1[3-9][0-9]{9}", phone))

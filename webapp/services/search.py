@@ -9,6 +9,7 @@ from ..extensions import db
 from ..idvault import idvault
 from ..models import Person
 from ..rules.idnumber import normalize_id_number
+from ..rules.typed_text import fold_typed
 from .actor import Actor
 from .scope import visible_village_ids
 
@@ -28,8 +29,9 @@ def search_people(actor: Actor, query: str, limit: int = 30, village_id: int | N
     stmt = stmt.where(Person.village_id.in_(visible_village_ids(actor.user)))
     if village_id:
         stmt = stmt.where(Person.village_id == village_id)
+    # The same folding as when the number was stored (full-width, Arabic-Indic digits...).
     digits = normalize_id_number(q)
-    if re.fullmatch(r"\d{3,17}[\dX]", digits):
+    if re.fullmatch(r"[0-9]{3,17}[0-9X]", digits):
         if len(digits) == 18:
             return db.session.scalars(stmt.where(Person.id_hash == idvault.lookup_hash(digits))).all()
         if len(digits) < 4:
@@ -38,8 +40,9 @@ def search_people(actor: Actor, query: str, limit: int = 30, village_id: int | N
         if len(digits) > 4:
             rows = [p for p in rows if p.id_number.endswith(digits)]
         return rows[:limit]
-    if re.fullmatch(r"[A-Za-z]+", q):
-        key = q.lower()
+    latin = fold_typed(q).replace(" ", "")   # ｚｓ typed on a Chinese keyboard is zs
+    if re.fullmatch(r"[A-Za-z]+", latin):
+        key = latin.lower()
         stmt = stmt.where(or_(_prefix(Person.name_initials, key), _prefix(Person.name_pinyin, key)))
     else:
         stmt = stmt.where(_prefix(Person.name, re.sub(r"\s+", "", q)))

@@ -13,9 +13,9 @@ import pytest
 
 WEBAPP = Path(__file__).resolve().parent.parent / "webapp"
 
-# The libraries a rule may use: pure functions of their input (ID checks, capitals, pinyin, QR
+# The libraries a rule may use: pure functions of their input (ID checks, country names, capitals, pinyin, QR
 # matrices, spreadsheet bytes to cells); nothing that holds state or reaches the app.
-RULES_MAY_IMPORT = {"stdnum", "cn2an", "pypinyin", "qrcode", "python_calamine", "openpyxl"}
+RULES_MAY_IMPORT = {"stdnum", "cn2an", "pypinyin", "qrcode", "python_calamine", "openpyxl", "pycountry"}
 APP_LAYERS = ("webapp.models", "webapp.services", "webapp.views", "webapp.extensions", "webapp.commands")
 
 # Services that still render documents with Flask's templates: the printing layer (issue 14,

@@ -14,8 +14,9 @@ export FLASK_APP := wsgi
 # Pango + HarfBuzz (with its subsetter, or a receipt PDF takes seconds) + a real CJK font.
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-noto-cjk \
                python3-venv ca-certificates
-# Browser tests, QR decoding from rendered PDFs, PDF to text/image.
-APT_TEST := chromium zbar-tools poppler-utils
+# Browser tests, QR decoding from rendered PDFs, PDF to text/image; Redis for the throttling tests
+# against a shared store (tests/ops/test_throttle_live.py starts its own if none runs on 6379).
+APT_TEST := chromium zbar-tools poppler-utils redis-server
 
 .PHONY: run test bench setup setup-test db serve demo-accounts clean
 

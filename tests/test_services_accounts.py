@@ -1,10 +1,14 @@
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
-from webapp.services import accounts
+from webapp.services import accounts, sessions
 from webapp.services.errors import Forbidden, NotFound, ValidationFailed
+
+LIMITS = {"idle": timedelta(hours=4), "touch_every": timedelta(minutes=1)}
 
 
 @pytest.mark.parametrize("pw, ok", [("short1", False), ("abcdefgh", False), ("12345678", False),
@@ -45,12 +49,14 @@ def test_duplicate_username_and_bad_fields(world):
 
 def test_reset_password_ends_old_sessions_and_forces_a_change(world):
     user = world.user("coord1")
+    sessions.start_session(user)
     old_token = user.get_id()
     pw = accounts.reset_password(world.actor("tadmin1"), user.id)
     user = world.user("coord1")
     assert user.must_change_password and user.check_password(pw)
-    assert accounts.load_user_from_session(old_token) is None
-    assert accounts.load_user_from_session(user.get_id()).id == user.id
+    assert sessions.load_user(old_token, **LIMITS) is None
+    sessions.start_session(user)
+    assert sessions.load_user(user.get_id(), **LIMITS).id == user.id
     with pytest.raises(NotFound):
         accounts.reset_password(world.actor("tadmin2"), user.id)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.reset_password"))

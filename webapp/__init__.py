@@ -7,6 +7,7 @@ from flask import Flask
 from . import database, keys
 from .extensions import compress, csrf, db, limiter, login_manager, migrate
 from .idvault import idvault
+from .ratelimit_store import default_storage_uri  # importing it registers the sqla+ scheme
 
 
 def _database_url(app) -> str:
@@ -45,6 +46,9 @@ def create_app(test_config=None):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"}
     keys.ensure_keys(app)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = default_storage_uri(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                                  app.instance_path)
 
     from .models import User
     User.hash_method = app.config.get("PASSWORD_HASH_METHOD", "scrypt")
@@ -86,7 +90,18 @@ def _warn_pdf_engine(app):
 
 
 def _init_login(app):
-    from .services.accounts import load_user_from_session
+    from datetime import timedelta
+
+    from .services import sessions
+
+    def as_timedelta(value) -> timedelta:
+        return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
+
+    def load_user(cookie_id):
+        # The server-side session decides (services/sessions.py): a copied cookie of an ended
+        # session loads nobody.
+        return sessions.load_user(cookie_id, idle=as_timedelta(app.config["PERMANENT_SESSION_LIFETIME"]),
+                                  touch_every=as_timedelta(app.config["SESSION_TOUCH_INTERVAL"]))
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -94,4 +109,4 @@ def _init_login(app):
     login_manager.login_message_category = "warn"
     # "strong" would log a coordinator out whenever the phone changes cell tower (and IP).
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_user_from_session)
+    login_manager.user_loader(load_user)

@@ -28,13 +28,19 @@ class Config:
     SESSION_COOKIE_SECURE = False  # set True behind HTTPS (production mode does)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Idle timeout: the session cookie is re-signed on every request and refused (server-side, by
-    # its signature's age) once this long has passed without one.
+    # Idle timeout, enforced on the server: a login is a row in user_sessions (services/sessions.py)
+    # that ends once this long has passed without a request. The cookie's signature carries the
+    # same age limit as a second line.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=4)
     SESSION_REFRESH_EACH_REQUEST = True
+    # A session's last_seen is written at most this often, so that a request costs a read, not a
+    # write (the payment path stays one write). The idle timeout is therefore exact to this much.
+    SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
 
-    # Flask-Limiter: in-memory by default; point at Redis when several processes serve.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Flask-Limiter: None means a store shared by every worker and kept across restarts with no
+    # server to start: instance/ratelimit.db (SQLite) or a table in the PostgreSQL database (see
+    # webapp/ratelimit_store.py). "redis://127.0.0.1:6379" shares it between machines too.
+    RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
 
     # Uploads (plan lists, bureau result files) are refused above this size.

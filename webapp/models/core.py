@@ -30,7 +30,7 @@ from ..rules.idnumber import IdInfo
 from ..rules.masking import mask_id_number
 from ..timeutil import now_utc
 
-__all__ = ["Area", "User", "user_areas", "Campaign", "PensionTier", "MedicalRate", "GovPayRule",
+__all__ = ["Area", "User", "UserSession", "user_areas", "Campaign", "PensionTier", "MedicalRate", "GovPayRule",
            "Household", "Person", "NameChange", "ReceiptCounter", "Receipt", "ReceiptVoid", "Payment",
            "AuditEvent"]
 
@@ -107,12 +107,49 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
+    # The server-side session (UserSession) this instance was logged in or loaded under; not a
+    # column. Set by services/sessions.py, so that get_id() puts it into Flask-Login's cookie.
+    session_token = None
+
     def get_id(self):
-        # The session remembers the version too, so a reset password ends old sessions.
-        return f"{self.id}:{self.session_version}"
+        # The session remembers the version too, so a reset password ends old sessions; and the
+        # token of its server-side row, so that logout ends it even for a copied cookie.
+        return f"{self.id}:{self.session_version}:{self.session_token or ''}"
+
+    # UserMixin compares get_id(), which now includes the token: the same account loaded under two
+    # sessions is still the same user.
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self.id == other.id
+        return NotImplemented
+
+    __hash__ = object.__hash__
 
     def __repr__(self):
         return f"<User {self.username} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One login, kept on the server: the cookie holds only a random token whose SHA-256 is `id`,
+    so a copied cookie is worth nothing once the row has ended (logout, idle timeout, password
+    change or reset, deactivation). Rows are kept, ended, as the record of who was logged in
+    from where."""
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)   # sha256 hex of the token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # logout / idle / password_change / password_reset / deactivated
+    ended_reason: Mapped[str | None] = mapped_column(String(24))
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(256), default="")
+
+    __table_args__ = (
+        # "End every live session of this user" looks them up by user.
+        Index("ix_user_sessions_user_live", "user_id", "ended_at"),
+    )
 
 
 # --- the campaign ---------------------------------------------------------------------------

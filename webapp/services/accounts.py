@@ -10,6 +10,7 @@ from ..models import Area, User, user_areas
 from ..rules.categories import ROLES
 from ..rules.contact import InvalidPhone, normalize_phone
 from ..timeutil import now_utc
+from . import sessions
 from .actor import Actor
 from .audit import diff, record_event, snapshot
 from .errors import Forbidden, NotFound, ValidationFailed
@@ -83,6 +84,8 @@ def change_password(actor: Actor, current: str, new: str, confirm: str) -> None:
         user.set_password(new)
         user.must_change_password = False
         user.session_version += 1
+        # Every session of this account ends, the current one too: the view re-issues it.
+        sessions.end_user_sessions(user.id, sessions.PASSWORD_CHANGE)
         record_event(actor, "password.change", user, summary=user.username)
 
 
@@ -177,6 +180,7 @@ def reset_password(actor: Actor, user_id: int) -> str:
         user.set_password(pw)
         user.must_change_password = True
         user.session_version += 1
+        sessions.end_user_sessions(user.id, sessions.PASSWORD_RESET)
         record_event(actor, "user.reset_password", user, summary=user.username)
     return pw
 
@@ -203,17 +207,7 @@ def update_user(actor: Actor, user_id: int, *, name: str, title: str, phone: str
         user.areas = areas
         if not active:
             user.session_version += 1
+            sessions.end_user_sessions(user.id, sessions.DEACTIVATED)
         b, a = diff(before, snapshot(user, fields) | {"areas": [a.code for a in areas]})
         record_event(actor, "user.update", user, summary=user.username, before=b, after=a)
-    return user
-
-
-def load_user_from_session(token: str) -> User | None:
-    """Flask-Login's user loader: 'id:version'; a stale version means the password changed."""
-    uid, _, version = (token or "").partition(":")
-    if not uid.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(uid))
-    if user is None or user.session_version != int(version) or not user.active:
-        return None
     return user

@@ -13,7 +13,7 @@ def _sqlite_path() -> Path:
     url = db.engine.url
     if url.get_backend_name() != "sqlite" or not url.database:
         raise click.ClickException(
-            "这是 PostgreSQL 数据库：请用 pg_dump / pg_restore 备份和恢复（见 README 运维一节）。")
+            "这是 PostgreSQL 数据库：请用 pg_dump / pg_restore 备份和恢复（见 docs/operations.md）。")
     return Path(url.database)
 
 

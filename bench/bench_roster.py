@@ -151,7 +151,7 @@ def _roster_figures() -> dict:
 
             from weasyprint import HTML
 
-            from webapp import pdf
+            from webapp.printing import engine as pdf
             rows = roster.version_rows(db.session.scalar(select(RosterVersion)))
             html = _naive_html(rows, roster.roster_dict(db.session.scalar(select(RosterVersion)), rows))
             pdf.require_engine()

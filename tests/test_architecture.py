@@ -2,8 +2,10 @@
 written down is broken by the first hurried change.
 
 rules/     pure: the standard library and a few pure libraries; no Flask, no database, no app
-services/  the use cases: the database and the rules, never Flask (no request, current_app,
-           render_template): the CLI, the API and the pages all call them
+printing/  plain data to document bytes (PDF): the rules and pure libraries (WeasyPrint, Jinja,
+           pypdf, qrcode); no Flask, no database, no models, no services
+services/  the use cases: the database, the rules and printing, never Flask (no request,
+           current_app, render_template): the CLI, the API and the pages all call them
 views/     may import anything below them; nothing imports the views
 """
 import ast
@@ -20,7 +22,7 @@ APP_LAYERS = ("webapp.models", "webapp.services", "webapp.views", "webapp.extens
 
 # Services that still render documents with Flask's templates: the printing layer (issue 14,
 # part 1) takes them over; until then they are named here, and no other service may join them.
-SERVICES_STILL_RENDERING = {"receipt_pdf.py", "roster.py", "progress.py"}
+SERVICES_STILL_RENDERING = {"roster.py", "progress.py"}
 
 
 def imported_modules(path: Path, package: str | None = None) -> set[str]:
@@ -56,6 +58,20 @@ def test_rules_are_pure(path):
             assert name.startswith("webapp.rules"), f"{path.name} imports {name}: rules import no app layer"
         else:
             assert top(name) in stdlib | RULES_MAY_IMPORT, f"{path.name} imports {name}"
+
+
+# What never reaches a document: the app, its requests, its database and what is built on them.
+NOT_IN_PRINTING = {"flask", "flask_login", "flask_wtf", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}
+
+
+@pytest.mark.parametrize("path", python_files("printing"), ids=lambda p: p.name)
+def test_printing_draws_plain_data_only(path):
+    for name in imported_modules(path):
+        if name.startswith("webapp."):
+            assert name.startswith(("webapp.rules", "webapp.printing")), \
+                f"printing/{path.name} imports {name}: a document is drawn from plain data, by rules"
+        else:
+            assert top(name) not in NOT_IN_PRINTING, f"printing/{path.name} imports {name}"
 
 
 @pytest.mark.parametrize("path", python_files("services"), ids=lambda p: p.name)

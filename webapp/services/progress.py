@@ -21,9 +21,9 @@ from flask import render_template
 from sqlalchemy import and_, case, distinct, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from .. import pdf
 from ..extensions import db
 from ..models import Area, Campaign, Household, Payment, Person, Receipt, ReceiptVoid
+from ..printing import engine as pdf
 from ..rules import svgchart
 from ..rules.categories import MEDICAL, PENSION
 from ..timeutil import local_day_start_utc, now_utc, to_local, today_local

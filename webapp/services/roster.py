@@ -39,10 +39,10 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import pdf
 from ..extensions import db
 from ..models import Area, Campaign, Household, Payment, Person, Receipt, ReceiptVoid, RosterRow, RosterVersion
-from ..qr import qr_svg
+from ..printing import engine as pdf
+from ..printing.qr import qr_svg
 from ..rules.contact import InvalidPhone, normalize_phone
 from ..rules.money import fen_to_capitals, fen_to_yuan_str
 from ..rules.pinyin import name_pinyin

@@ -35,7 +35,7 @@ from ..forms_paperwork import (
     ResultUploadForm,
     SerialForm,
 )
-from ..pdf import render_pdf
+from ..printing.engine import render_pdf
 from ..rules.categories import GOV_GROUPS, KINDS
 from ..rules.money import fen_to_yuan_str
 from ..services import areas, bureau, exports, handover, imports, reconcile

@@ -20,10 +20,6 @@ WEBAPP = Path(__file__).resolve().parent.parent / "webapp"
 RULES_MAY_IMPORT = {"stdnum", "cn2an", "pypinyin", "qrcode", "python_calamine", "openpyxl", "pycountry"}
 APP_LAYERS = ("webapp.models", "webapp.services", "webapp.views", "webapp.extensions", "webapp.commands")
 
-# Services that still render documents with Flask's templates: the printing layer (issue 14,
-# part 1) takes them over; until then they are named here, and no other service may join them.
-SERVICES_STILL_RENDERING = {"roster.py"}
-
 
 def imported_modules(path: Path, package: str | None = None) -> set[str]:
     """Absolute names of every module a file imports (relative imports resolved)."""
@@ -78,8 +74,6 @@ def test_printing_draws_plain_data_only(path):
 def test_services_import_no_flask_and_no_views(path):
     names = imported_modules(path)
     assert not any(n.startswith(("webapp.views", "webapp.commands")) for n in names), path.name
-    if path.name in SERVICES_STILL_RENDERING:
-        return
     assert not any(top(n) in {"flask", "flask_login", "flask_wtf"} for n in names), \
         f"services/{path.name} imports Flask: take plain values and return plain values"
     source = path.read_text(encoding="utf-8")
@@ -91,12 +85,6 @@ def test_nothing_imports_the_views():
         if "views" in path.relative_to(WEBAPP).parts or path.name == "__init__.py" and path.parent == WEBAPP:
             continue
         assert not any(n.startswith("webapp.views") for n in imported_modules(path)), path
-
-
-def test_the_list_of_rendering_services_only_shrinks():
-    for name in SERVICES_STILL_RENDERING:
-        source = (WEBAPP / "services" / name).read_text(encoding="utf-8")
-        assert "flask" in source, f"services/{name} no longer uses Flask: remove it from the list"
 
 
 def test_the_checker_sees_what_a_file_imports(tmp_path):

@@ -40,9 +40,12 @@ def _p(times, q):
 def run() -> dict:
     from tests.conftest import make_test_config
     from tests.factories import World
-    from webapp import create_app, pdf
+    from webapp import create_app
     from webapp.extensions import db
+    from webapp.printing import engine as pdf
+    from webapp.printing import receipt as receipt_print
     from webapp.services import receipt_pdf
+    from webapp.services.site import Site
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-receipt-"))
     app = create_app(make_test_config(f"sqlite:///{tmp / 'bench.db'}", tmp))
@@ -55,18 +58,18 @@ def run() -> dict:
                              male=False, is_dibao=True)
         receipt = world.pay("coord1", (head, "pension", 30000), (head, "medical"), (spouse, "medical"),
                             (child, "medical"))
-        data = receipt_pdf.receipt_dict(receipt, receipt_pdf.verification_url(receipt.number))
+        data = receipt_pdf.receipt_dict(receipt, receipt_pdf.verification_url(Site.of(app), receipt.number))
         fmt = receipt_pdf.DEFAULT_FORMAT
 
         def render():
-            return receipt_pdf.render_receipt_pdf(data, fmt, use_cache=False)
+            return receipt_print.render_pdf(data, fmt, use_cache=False)
 
         for _ in range(5):
             render()
         cpu_times = []
         times, content = _timed(render, RUNS, cpu_times)
 
-        html, css = receipt_pdf.receipt_html(data, fmt), receipt_pdf.receipt_css(fmt)
+        html, css = receipt_print.receipt_html(data, fmt), receipt_print.receipt_css(fmt)
         pdf.render_pdf_plain(html, css)
         naive_times, naive = _timed(lambda: pdf.render_pdf_plain(html, css), NAIVE_RUNS)
 
@@ -75,11 +78,11 @@ def run() -> dict:
         for i in range(10):
             fresh = dict(data, payer=chr(0x6000 + 2 * i) + chr(0x7000 + 2 * i))
             start = time.perf_counter()
-            receipt_pdf.render_receipt_pdf(fresh, fmt, use_cache=False)
+            receipt_print.render_pdf(fresh, fmt, use_cache=False)
             new_times.append((time.perf_counter() - start) * 1000)
 
-        receipt_pdf.render_receipt_pdf(data, fmt)
-        cached_times, _ = _timed(lambda: receipt_pdf.render_receipt_pdf(data, fmt), 20)
+        receipt_print.render_pdf(data, fmt)
+        cached_times, _ = _timed(lambda: receipt_print.render_pdf(data, fmt), 20)
         db.session.remove()
         db.engine.dispose()
 

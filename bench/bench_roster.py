@@ -109,7 +109,9 @@ def _roster_figures() -> dict:
     from webapp import create_app
     from webapp.extensions import db
     from webapp.models import RosterVersion
-    from webapp.services import roster
+    from webapp.printing import roster as roster_print
+    from webapp.services import roster, roster_pdf
+    from webapp.services.site import Site
     from webapp.timeutil import today_local
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-roster-"))
@@ -123,12 +125,12 @@ def _roster_figures() -> dict:
                                             posting_end=today_local() + timedelta(days=6), office_phone="0375-2612345")
             assert version.row_count == N_ROWS
             year, cache = world.campaign.year, Path(app.instance_path) / "cache" / "rosters"
-            admin = world.actor("dadmin")
+            admin, site = world.actor("dadmin"), Site.of(app)
 
             def render(paper="A4"):
                 shutil.rmtree(cache, ignore_errors=True)
                 t0 = time.perf_counter()
-                path = roster.roster_pdf(admin, VILLAGE, year, 1, paper)
+                path = roster_pdf.roster_pdf(admin, site, VILLAGE, year, 1, paper)
                 return time.perf_counter() - t0, path
 
             first, path = render()
@@ -136,24 +138,24 @@ def _roster_figures() -> dict:
             # The work itself, in CPU seconds, all chunks one after the other in this process: not
             # inflated by other programs on a shared machine (idle, 2 cores: wall ≈ half + ~0.3 s).
             version = db.session.scalar(select(RosterVersion))
-            data = roster.roster_dict(version, roster.version_rows(version))
-            parallel = roster._render_parallel
-            roster._render_parallel = lambda htmls: [roster._render_chunk(h) for h in htmls]
+            data = roster.roster_dict(version, roster.version_rows(version), site=site)
+            parallel = roster_print._render_parallel
+            roster_print._render_parallel = lambda htmls: [roster_print._render_chunk(h) for h in htmls]
             try:
                 t0 = time.process_time()
-                roster.render_roster_pdf(data, "A4")
+                roster_print.render_pdf(data, "A4")
                 cpu = time.process_time() - t0
             finally:
-                roster._render_parallel = parallel
+                roster_print._render_parallel = parallel
             a3, _ = render("A3")
             size_kb = render()[1].stat().st_size / 1024
-            pages = len(roster.paginate(roster.version_rows(db.session.scalar(select(RosterVersion)))))
+            pages = len(roster_print.paginate(roster.version_rows(db.session.scalar(select(RosterVersion)))))
 
             from weasyprint import HTML
 
-            from webapp import pdf
+            from webapp.printing import engine as pdf
             rows = roster.version_rows(db.session.scalar(select(RosterVersion)))
-            html = _naive_html(rows, roster.roster_dict(db.session.scalar(select(RosterVersion)), rows))
+            html = _naive_html(rows, roster.roster_dict(db.session.scalar(select(RosterVersion)), rows, site=site))
             pdf.require_engine()
             t0 = time.perf_counter()
             naive_doc = HTML(string=html, base_url=None).render()

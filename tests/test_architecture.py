@@ -2,8 +2,10 @@
 written down is broken by the first hurried change.
 
 rules/     pure: the standard library and a few pure libraries; no Flask, no database, no app
-services/  the use cases: the database and the rules, never Flask (no request, current_app,
-           render_template): the CLI, the API and the pages all call them
+printing/  plain data to document bytes (PDF): the rules and pure libraries (WeasyPrint, Jinja,
+           pypdf, qrcode); no Flask, no database, no models, no services
+services/  the use cases: the database, the rules and printing, never Flask (no request,
+           current_app, render_template): the CLI, the API and the pages all call them
 views/     may import anything below them; nothing imports the views
 """
 import ast
@@ -17,10 +19,6 @@ WEBAPP = Path(__file__).resolve().parent.parent / "webapp"
 # matrices, spreadsheet bytes to cells); nothing that holds state or reaches the app.
 RULES_MAY_IMPORT = {"stdnum", "cn2an", "pypinyin", "qrcode", "python_calamine", "openpyxl", "pycountry"}
 APP_LAYERS = ("webapp.models", "webapp.services", "webapp.views", "webapp.extensions", "webapp.commands")
-
-# Services that still render documents with Flask's templates: the printing layer (issue 14,
-# part 1) takes them over; until then they are named here, and no other service may join them.
-SERVICES_STILL_RENDERING = {"receipt_pdf.py", "roster.py", "progress.py"}
 
 
 def imported_modules(path: Path, package: str | None = None) -> set[str]:
@@ -58,12 +56,24 @@ def test_rules_are_pure(path):
             assert top(name) in stdlib | RULES_MAY_IMPORT, f"{path.name} imports {name}"
 
 
+# What never reaches a document: the app, its requests, its database and what is built on them.
+NOT_IN_PRINTING = {"flask", "flask_login", "flask_wtf", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}
+
+
+@pytest.mark.parametrize("path", python_files("printing"), ids=lambda p: p.name)
+def test_printing_draws_plain_data_only(path):
+    for name in imported_modules(path):
+        if name.startswith("webapp."):
+            assert name.startswith(("webapp.rules", "webapp.printing")), \
+                f"printing/{path.name} imports {name}: a document is drawn from plain data, by rules"
+        else:
+            assert top(name) not in NOT_IN_PRINTING, f"printing/{path.name} imports {name}"
+
+
 @pytest.mark.parametrize("path", python_files("services"), ids=lambda p: p.name)
 def test_services_import_no_flask_and_no_views(path):
     names = imported_modules(path)
     assert not any(n.startswith(("webapp.views", "webapp.commands")) for n in names), path.name
-    if path.name in SERVICES_STILL_RENDERING:
-        return
     assert not any(top(n) in {"flask", "flask_login", "flask_wtf"} for n in names), \
         f"services/{path.name} imports Flask: take plain values and return plain values"
     source = path.read_text(encoding="utf-8")
@@ -75,12 +85,6 @@ def test_nothing_imports_the_views():
         if "views" in path.relative_to(WEBAPP).parts or path.name == "__init__.py" and path.parent == WEBAPP:
             continue
         assert not any(n.startswith("webapp.views") for n in imported_modules(path)), path
-
-
-def test_the_list_of_rendering_services_only_shrinks():
-    for name in SERVICES_STILL_RENDERING:
-        source = (WEBAPP / "services" / name).read_text(encoding="utf-8")
-        assert "flask" in source, f"services/{name} no longer uses Flask: remove it from the list"
 
 
 def test_the_checker_sees_what_a_file_imports(tmp_path):

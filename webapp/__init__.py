@@ -83,7 +83,7 @@ def create_app(test_config=None):
 
 def _warn_pdf_engine(app):
     """Say at start-up what PDFs lack; the app still serves, and PDF routes answer with the message."""
-    from .pdf import engine_problems
+    from .printing.engine import engine_problems
     if problems := engine_problems():
         app.logger.warning("收据/名单 PDF 的组件不全（可运行 flask --app wsgi doctor 检查）：\n  %s",
                            "\n  ".join(problems))

@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.progress.conftest import pdf_pages, pdf_text
+from webapp.printing import roster as roster_print
 from webapp.services import roster
 from webapp.timeutil import today_local
 
@@ -76,10 +77,10 @@ def test_the_qr_code_opens_the_online_copy(client, world, login, known, tmp_path
 
 
 def test_many_pages_are_numbered_and_each_repeats_the_header(app, tmp_path, monkeypatch):
-    monkeypatch.setattr(roster, "MIN_PAGES_PER_CHUNK", 2)     # two chunks in two processes
+    monkeypatch.setattr(roster_print, "MIN_PAGES_PER_CHUNK", 2)     # two chunks in two processes
     data = synthetic(300, long_every=9)
-    pages = roster.paginate(data["rows"])
-    content = roster.render_roster_pdf(data, "A4")
+    pages = roster_print.paginate(data["rows"])
+    content = roster_print.render_pdf(data, "A4")
     texts = pdf_pages(content, tmp_path)
     n = len(pages)
     assert n >= 8 and len(texts) == n == len(PdfReader(io.BytesIO(content)).pages)
@@ -94,14 +95,14 @@ def test_many_pages_are_numbered_and_each_repeats_the_header(app, tmp_path, monk
 
 
 def test_a_page_that_would_overflow_is_never_printed_with_wrong_numbers(app, monkeypatch):
-    monkeypatch.setattr(roster, "LINES_PER_PAGE", 60)
+    monkeypatch.setattr(roster_print, "LINES_PER_PAGE", 60)
     with pytest.raises(RuntimeError, match="overflow"):
-        roster.render_roster_pdf(synthetic(120), "A4")
+        roster_print.render_pdf(synthetic(120), "A4")
 
 
 def test_closing_block_gets_its_own_page_when_the_last_page_is_full(app, tmp_path):
-    data = synthetic(roster.LINES_PER_PAGE)
-    texts = pdf_pages(roster.render_roster_pdf(data, "A4"), tmp_path)
+    data = synthetic(roster_print.LINES_PER_PAGE)
+    texts = pdf_pages(roster_print.render_pdf(data, "A4"), tmp_path)
     assert len(texts) == 2 and "合计38人" not in texts[0] and "合计38人" in texts[1] and "公示期：" in texts[1]
 
 
@@ -122,7 +123,7 @@ def test_an_unchanged_roster_is_served_from_the_cache(world, login, known, monke
 
     def no_render(*a, **k):
         raise AssertionError("rendered again")
-    monkeypatch.setattr(roster, "render_roster_pdf", no_render)
+    monkeypatch.setattr(roster_print, "render_pdf", no_render)
     assert client.get(pdf_url(world, 1)).data == first
     assert login("coord1").get(pdf_url(world, 1)).data == first     # coordinators print it too
     with pytest.raises(AssertionError):

@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, RosterRow, RosterVersion
+from webapp.printing import roster as roster_print
 from webapp.services import payments, roster
 from webapp.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from webapp.services.site import Site
 from webapp.timeutil import today_local
 
 
@@ -149,7 +151,7 @@ def test_public_roster_name_filter_and_pages(world, known, monkeypatch):
 
 def test_public_url_is_on_the_public_base_url(app, world, known):
     v = publish(world)
-    assert roster.public_url(v.village_code, world.campaign.year, v.version) == (
+    assert roster.public_url(Site.of(app), v.village_code, world.campaign.year, v.version) == (
         f"http://lx.test/gongshi/{world.V1}/{world.campaign.year}/v1")
 
 
@@ -165,26 +167,26 @@ def test_office_phone_suggestion_climbs_the_tree(world):
 
 
 def test_name_lines_fit_the_column():
-    assert roster.name_lines("张三") == ["张三"]
+    assert roster_print.name_lines("张三") == ["张三"]
     long = "阿卜杜热合曼·买买提·艾力江"   # 13 full-width characters; the column holds 12
-    assert roster.name_lines(long) == ["阿卜杜热合曼·买买提·艾", "力江"]
-    assert roster.name_lines("Ab" * 12 + "C") == ["Ab" * 12, "C"]
+    assert roster_print.name_lines(long) == ["阿卜杜热合曼·买买提·艾", "力江"]
+    assert roster_print.name_lines("Ab" * 12 + "C") == ["Ab" * 12, "C"]
 
 
 def test_grid_lines_keep_every_column_at_its_place():
     row = {"seq": 7, "name": "欧阳娜娜", "id_masked": "410411********1234", "pension_fen": 500000,
            "medical_fen": None, "total_fen": 500000, "paid_on": date(2026, 10, 12)}
-    line = roster.row_lines(row)[0]
-    head = roster.grid_head().split("\n")[0]
-    assert roster.text_width(line) == roster.text_width(head) == roster.GRID_HALVES
+    line = roster_print.row_lines(row)[0]
+    head = roster_print.grid_head().split("\n")[0]
+    assert roster_print.text_width(line) == roster_print.text_width(head) == roster_print.GRID_HALVES
 
     def starts_at(text):  # in half-widths from the left edge
-        return roster.text_width(line[:line.index(text)])
+        return roster_print.text_width(line[:line.index(text)])
     # 1 space, 序号 5, gap 2, 姓名 24, gap 2 -> the ID starts at 34; amounts are right-aligned.
     assert starts_at("410411********1234") == 34
     assert starts_at("5000.00") + len("5000.00") == 34 + 18 + 2 + 11
     assert starts_at("－") + 2 == 34 + 18 + 2 + 11 + 2 + 11
-    assert starts_at("2026-10-12") == roster.GRID_HALVES - 1 - 10
+    assert starts_at("2026-10-12") == roster_print.GRID_HALVES - 1 - 10
 
 
 def test_two_admins_publishing_at_once_get_one_version_each_or_a_conflict(world, known, monkeypatch):

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from pypdf import PdfReader
 
-from webapp import pdf
-from webapp.services import receipt_pdf
+from webapp.printing import engine as pdf
+from webapp.printing import receipt as receipt_print
 
 PHONE = "13912345678"
 ADDRESS = "幸福路88号"
@@ -37,7 +37,7 @@ def fresh_caches():
     """Tests that fake a missing font must not leave the cached answer behind, and a PDF cached
     by an earlier test (same World, same receipt number) must not answer for this one."""
     pdf.engine_problems.cache_clear()
-    receipt_pdf.cache.clear()
+    receipt_print.cache.clear()
     yield
     pdf.engine_problems.cache_clear()
 

@@ -3,7 +3,8 @@ import logging
 
 from tests.conftest import make_test_config
 from tests.receipts.conftest import page_size_mm, pdf_text
-from webapp import create_app, pdf
+from webapp import create_app
+from webapp.printing import engine as pdf
 from webapp.rules import signing
 
 

@@ -3,14 +3,17 @@ QR code, which a phone can scan off the printed 58 mm page to reach the verifica
 import pytest
 
 from tests.receipts.conftest import decode_qr, page_size_mm, path_of, pdf_fonts, pdf_text
-from webapp import pdf
+from webapp.printing import engine as pdf
+from webapp.printing import receipt as receipt_print
 from webapp.rules import signing
 from webapp.services import payments, receipt_pdf
+from webapp.services.site import Site
 from webapp.timeutil import to_local
 
 
 def render(world, receipt, fmt="58mm", user="coord1"):
-    return receipt_pdf.receipt_pdf(world.actor(user), receipt.number, fmt).content
+    from flask import current_app
+    return receipt_pdf.receipt_pdf(world.actor(user), Site.of(current_app), receipt.number, fmt).content
 
 
 @pytest.mark.parametrize("fmt", list(receipt_pdf.FORMATS))
@@ -91,7 +94,7 @@ def test_without_a_cjk_font_the_pdf_is_refused_with_what_to_install(world, recei
     monkeypatch.setattr(pdf, "cjk_font_present", lambda: False)
     pdf.engine_problems.cache_clear()
     with pytest.raises(pdf.PdfEngineMissing, match="fonts-noto-cjk"):
-        receipt_pdf.render_receipt_pdf({"verify_url": "http://lx.test/v/x/y"}, "58mm", use_cache=False)
+        receipt_print.render_pdf({"verify_url": "http://lx.test/v/x/y"}, "58mm", use_cache=False)
     resp = login("coord1").get(f"/receipts/{receipt.number}/pdf/58mm")
     assert resp.status_code == 503
     assert "apt-get install fonts-noto-cjk" in resp.get_data(as_text=True)

@@ -4,7 +4,7 @@ import string
 
 import pytest
 
-from webapp.qr import qr_version
+from webapp.printing.qr import qr_version
 from webapp.rules import signing
 
 BASE = "https://lx.example.cn"

@@ -19,6 +19,7 @@ from webapp.models import Payment, Person, Receipt
 from webapp.services import accounts, areas, handover, payments, people, receipt_pdf, roster
 from webapp.services.errors import ValidationFailed
 from webapp.services.people import PersonInput
+from webapp.services.site import Site
 from webapp.timeutil import today_local
 
 SCRIPT = "<script>alert(1)</script>"
@@ -105,7 +106,7 @@ def test_pages_that_show_the_person_escape_name_and_address(app, world, login_as
 
 def test_public_pages_escape_what_they_show(app, client, tainted):
     r = tainted["receipt"]
-    verify = client.get(urlsplit(receipt_pdf.verification_url(r.number)).path)
+    verify = client.get(urlsplit(receipt_pdf.verification_url(Site.of(app), r.number)).path)
     assert verify.status_code == 200
     assert "真实有效" in verify.get_data(as_text=True)
     assert_no_raw(verify.get_data(as_text=True), "verify")

@@ -10,6 +10,7 @@ import pytest
 from tests.security.conftest import ROLES, html_pages
 from tests.security.test_fuzz_forms import discover
 from webapp.services import receipt_pdf
+from webapp.services.site import Site
 
 
 def csp_directives(header: str) -> dict:
@@ -121,7 +122,7 @@ def test_form_answers_have_no_inline_code(app, scene, login_as, role):
 
 def test_public_pages(app, client, scene):
     r = scene["receipts"]["paid"]
-    urls = ["/login", "/offline", urlsplit(receipt_pdf.verification_url(r.number)).path,
+    urls = ["/login", "/offline", urlsplit(receipt_pdf.verification_url(Site.of(app), r.number)).path,
             "/v/2018-200001-00001/AAAAAAAAAAAAAAAAAAAAAA", f"/gongshi/{scene['str'][0]}",
             f"/gongshi/{scene['str'][0]}?q=张"]
     for url in urls:

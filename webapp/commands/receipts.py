@@ -18,14 +18,15 @@ from ..services.receipt_pdf import DEFAULT_FORMAT, FORMATS
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=DEFAULT_FORMAT, show_default=True)
 def receipt_pdf_cmd(number, latest, output, fmt):
     """Write receipt NUMBER (or --latest) as a PDF; print its verification URL."""
-    from ..pdf import PdfEngineMissing
+    from ..printing.engine import PdfEngineMissing
     from ..services.errors import NotFound
     from ..services.receipt_pdf import receipt_pdf_for_operator
+    from ..services.site import Site
 
     if bool(number) == latest:
         raise click.UsageError("请给出收据号 NUMBER，或用 --latest（二者选一）")
     try:
-        result = receipt_pdf_for_operator(None if latest else number, fmt)
+        result = receipt_pdf_for_operator(Site.of(current_app), None if latest else number, fmt)
     except NotFound as e:
         raise click.ClickException(e.message) from None
     except PdfEngineMissing as e:
@@ -39,6 +40,7 @@ def _sample_receipt() -> dict:
     """A receipt as the print template sees it, with characters a real one has (and the URL
     this server would put in the QR code)."""
     from ..services.receipt_pdf import verification_url
+    from ..services.site import Site
     return {
         "number": "2018-200001-00001", "campaign": "2018年城乡居民基本养老保险、基本医疗保险集中征缴",
         "coverage_year": 2019, "unit": "平顶山市湛河区曹镇乡大营村村民委员会", "payer": "欧阳娜娜",
@@ -48,7 +50,7 @@ def _sample_receipt() -> dict:
                    "kind_full": "城乡居民基本医疗保险", "tier": "", "self": "¥100.00", "gov": "¥150.00"}],
         "total": "¥400.00", "capitals": "肆佰元整", "gov_total": "¥150.00", "method": "现金",
         "issued_at": "2018-10-12 10:32", "coordinator": "王建国", "replaces": "", "voided": False,
-        "voided_at": "", "void_reason": "", "verify_url": verification_url("2018-200001-00001"),
+        "voided_at": "", "void_reason": "", "verify_url": verification_url(Site.of(current_app), "2018-200001-00001"),
     }
 
 
@@ -85,9 +87,10 @@ def doctor(skip_pdf, fix_spellings):
 
 
 def _check_pdf(report):
-    from .. import pdf
-    from ..qr import qr_version
-    from ..services.receipt_pdf import receipt_html, render_receipt_pdf
+    from ..printing import engine as pdf
+    from ..printing.qr import qr_version
+    from ..printing.receipt import receipt_html
+    from ..printing.receipt import render_pdf as render_receipt_pdf
 
     pdf.engine_problems.cache_clear()
 

@@ -14,10 +14,14 @@ import click
 @click.option("--draft", is_flag=True, help="Print the live rows as an unpublished draft instead.")
 def roster_pdf(area_code, output, paper, number, draft):
     """Write the published roster of village AREA (or a draft of it) as a PDF for the notice board."""
-    from ..services import roster
+    from flask import current_app
+
+    from ..services import roster_pdf as service
     from ..services.errors import ServiceError
+    from ..services.site import Site
     try:
-        content, filename = roster.roster_pdf_for_operator(area_code, paper.upper(), number=number, draft=draft)
+        content, filename = service.roster_pdf_for_operator(Site.of(current_app), area_code, paper.upper(),
+                                                            number=number, draft=draft)
     except ServiceError as e:
         raise click.ClickException(e.message) from None
     if output == "-":

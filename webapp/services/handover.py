@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Area, Handover, HandoverConfirmation, HandoverReceipt, Receipt, ReceiptVoid
+from ..printing import slip
 from ..rules.categories import PAYMENT_METHODS
 from ..rules.money import InvalidAmount, fen_to_capitals, format_yuan, yuan_to_fen
 from ..timeutil import to_local
@@ -192,3 +193,9 @@ def slip_data(actor: Actor, handover_id: int) -> dict:
             "received": format_yuan(c.received_fen), "difference": format_yuan(c.difference_fen) if c.difference_fen
             else "", "note": c.note},
     }
+
+
+def slip_pdf(actor: Actor, handover_id: int) -> tuple[bytes, str]:
+    """The printed hand-over slip of a hand-over the actor may see, and its file name."""
+    data = slip_data(actor, handover_id)
+    return slip.render_pdf(data), f"{data['number']}.pdf"

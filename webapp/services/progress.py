@@ -17,13 +17,12 @@ not voided before then, so a report for a past day shows what was true on that d
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
-from flask import render_template
 from sqlalchemy import and_, case, distinct, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from .. import pdf
 from ..extensions import db
 from ..models import Area, Campaign, Household, Payment, Person, Receipt, ReceiptVoid
+from ..printing import report as report_print
 from ..rules import svgchart
 from ..rules.categories import MEDICAL, PENSION
 from ..timeutil import local_day_start_utc, now_utc, to_local, today_local
@@ -343,10 +342,9 @@ def report_dict(p: Progress) -> dict:
 def report_pdf(actor: Actor, *, area_code: str | None = None, day: date | None = None) -> tuple[bytes, str]:
     """The 通报: an A4 PDF for a chosen day with the ranking table and the charts."""
     p = progress_report(actor, area_code=area_code, day=day)
-    html = render_template("pdf/report.html", r=report_dict(p),
-                           charts=charts(p, font_family=f"{pdf.CJK_FAMILY}, sans-serif"),
-                           printed_at=to_local(now_utc()).strftime("%Y-%m-%d %H:%M"))
-    return pdf.render_pdf(html), f"征缴进度通报-{p.area.code}-{p.day.isoformat()}.pdf"
+    content = report_print.render_pdf(report_dict(p), charts(p, font_family=report_print.CHART_FONT),
+                                      printed_at=to_local(now_utc()).strftime("%Y-%m-%d %H:%M"))
+    return content, f"征缴进度通报-{p.area.code}-{p.day.isoformat()}.pdf"
 
 
 # --- the admin home page: cheap figures from receipts -----------------------------------------

@@ -1,23 +1,19 @@
-"""Receipt PDFs: 58 mm and 80 mm thermal roll (the coordinators' Bluetooth printers), A5 and A4.
+"""Receipts to print: the one builder of a receipt's plain data (receipt_dict), and the PDF of it.
 
-The receipt becomes a plain dict first (receipt_dict), the print template renders from that dict
-only, and webapp/pdf.py turns the HTML into a PDF. A finished PDF is kept in a small in-process
-cache keyed by a hash of its HTML, so the same receipt in the same state (a void changes the HTML)
-downloaded again or shared right after printing is not laid out twice.
+receipt_dict turns a receipt row into a printing.data.ReceiptData (masked IDs, formatted amounts,
+capitals, China time, the signed verification URL); printing/receipt.py lays that out as a PDF in
+one of its formats (58/80 mm roll, A5, A4) and caches it. Another renderer of the same receipt
+(ESC/POS) takes the same data: `receipt_data(actor, site, number)` and its own printing module.
 """
-import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import pdf
 from ..extensions import db
 from ..models import Receipt
-from ..qr import qr_png_data_uri
+from ..printing import receipt as receipt_print
+from ..printing.data import ReceiptData
 from ..rules import signing
 from ..rules.categories import KIND_FULL, KINDS, PAYMENT_METHODS
 from ..rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
@@ -25,28 +21,10 @@ from ..timeutil import to_local
 from . import payments
 from .actor import Actor
 from .errors import NotFound
+from .site import Site
 
-
-@dataclass(frozen=True)
-class Format:
-    key: str
-    label: str
-    hint: str
-    page: str            # CSS @page size
-    margin: str          # CSS @page margin
-    font_pt: float
-    qr_mm: int
-    roll: bool           # continuous paper: the page ends where the receipt ends
-
-
-FORMATS = {
-    "58mm": Format("58mm", "58mm 热敏纸", "常见蓝牙小票打印机", "58mm 1500mm", "3mm 3mm 0 3mm", 8.5, 34, True),
-    "80mm": Format("80mm", "80mm 热敏纸", "宽幅小票打印机", "80mm 1500mm", "4mm 4mm 0 4mm", 9.5, 40, True),
-    "a5": Format("a5", "A5", "办公室打印机", "A5", "12mm", 10.5, 32, False),
-    "a4": Format("a4", "A4", "办公室打印机", "A4", "18mm 18mm", 11, 36, False),
-}
-DEFAULT_FORMAT = "58mm"
-END_ANCHOR = "receipt-end"
+FORMATS = receipt_print.FORMATS
+DEFAULT_FORMAT = receipt_print.DEFAULT_FORMAT
 
 
 @dataclass(frozen=True)
@@ -57,13 +35,12 @@ class ReceiptPdf:
     verify_url: str
 
 
-def verification_url(number: str) -> str:
+def verification_url(site: Site, number: str) -> str:
     """The public URL in the receipt's QR code."""
-    cfg = current_app.config
-    return signing.receipt_url(cfg["PUBLIC_BASE_URL"], number, cfg["RECEIPT_KEYS"])
+    return signing.receipt_url(site.public_base_url, number, site.receipt_keys)
 
 
-def receipt_dict(receipt: Receipt, verify_url: str) -> dict:
+def receipt_dict(receipt: Receipt, verify_url: str) -> ReceiptData:
     """Everything the print template shows, as plain values."""
     void = receipt.void
     return {
@@ -95,70 +72,25 @@ def receipt_dict(receipt: Receipt, verify_url: str) -> dict:
     }
 
 
-def receipt_html(data: dict, fmt: str) -> str:
+def receipt_data(actor: Actor, site: Site, number: str) -> ReceiptData:
+    """The plain data of a receipt the actor may see (404 otherwise), for any receipt renderer."""
+    receipt = payments.get_receipt(actor, number)
+    return receipt_dict(receipt, verification_url(site, receipt.number))
+
+
+def _pdf_of(data: ReceiptData, fmt: str) -> ReceiptPdf:
     if fmt not in FORMATS:
         raise NotFound("没有这种收据格式")
-    qr_uri, _version = qr_png_data_uri(data["verify_url"])
-    return render_template("pdf/receipt.html", d=data, f=FORMATS[fmt], qr_uri=qr_uri, end_anchor=END_ANCHOR)
+    content = receipt_print.render_pdf(data, fmt)
+    return ReceiptPdf(data["number"], f"收据-{data['number']}-{fmt}.pdf", content, data["verify_url"])
 
 
-def receipt_css(fmt: str) -> str:
-    return render_template("pdf/receipt.css", f=FORMATS[fmt], end_anchor=END_ANCHOR)
-
-
-class _PdfCache:
-    """A few hundred recent PDFs by the hash of their HTML (a receipt is ~15 KB)."""
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value):
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._items.clear()
-
-
-cache = _PdfCache()
-
-
-def render_receipt_pdf(data: dict, fmt: str = DEFAULT_FORMAT, *, use_cache: bool = True) -> bytes:
-    html = receipt_html(data, fmt)
-    key = hashlib.sha256(f"{fmt}\n{html}".encode()).hexdigest()
-    if use_cache and (hit := cache.get(key)) is not None:
-        return hit
-    content = pdf.render_pdf(html, css=receipt_css(fmt), crop_after=END_ANCHOR if FORMATS[fmt].roll else None)
-    if use_cache:
-        cache.put(key, content)
-    return content
-
-
-def _pdf_of(receipt: Receipt, fmt: str) -> ReceiptPdf:
-    url = verification_url(receipt.number)
-    content = render_receipt_pdf(receipt_dict(receipt, url), fmt)
-    return ReceiptPdf(receipt.number, f"收据-{receipt.number}-{fmt}.pdf", content, url)
-
-
-def receipt_pdf(actor: Actor, number: str, fmt: str = DEFAULT_FORMAT) -> ReceiptPdf:
+def receipt_pdf(actor: Actor, site: Site, number: str, fmt: str = DEFAULT_FORMAT) -> ReceiptPdf:
     """The PDF of a receipt the actor may see (404 otherwise)."""
-    return _pdf_of(payments.get_receipt(actor, number), fmt)
+    return _pdf_of(receipt_data(actor, site, number), fmt)
 
 
-def receipt_pdf_for_operator(number: str | None, fmt: str = DEFAULT_FORMAT) -> ReceiptPdf:
+def receipt_pdf_for_operator(site: Site, number: str | None, fmt: str = DEFAULT_FORMAT) -> ReceiptPdf:
     """For the command line (the server's operator sees every receipt): by number, or the newest
     receipt when number is None."""
     q = select(Receipt).options(selectinload(Receipt.lines), joinedload(Receipt.village),
@@ -167,4 +99,4 @@ def receipt_pdf_for_operator(number: str | None, fmt: str = DEFAULT_FORMAT) -> R
     receipt = db.session.scalar(q)
     if receipt is None:
         raise NotFound(f"没有收据 {number}" if number else "还没有任何收据")
-    return _pdf_of(receipt, fmt)
+    return _pdf_of(receipt_dict(receipt, verification_url(site, receipt.number)), fmt)

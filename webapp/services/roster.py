@@ -1,5 +1,7 @@
 """The public roster (公示): who paid, per village, published by the district admin, posted on the
-notice board and online.
+notice board and online. This module is the roster's content: the rows, publishing a version,
+reading versions (admins, and the public online copy), and the plain dict a printed roster is
+drawn from. The PDF files are services/roster_pdf.py; the layout is printing/roster.py.
 
 Publishing copies the rows into an immutable snapshot (models.roster): the posted roster never
 changes silently. Payments or voids made afterwards show on the admin page as "changed since
@@ -11,38 +13,18 @@ What a roster shows is only what its purpose needs (PIPL): name, masked ID, the 
 insurance and the date paid. Never a phone, an address, or why the government paid part of it:
 the amounts are the whole contributions, so a subsidised payer looks like any other.
 
-The PDF (A4, or A3 for the notice board: the same layout scaled by √2) is laid out one table per
-printed page, with the page breaks decided here, not by WeasyPrint. Each table has one body row
-whose seven cells hold a column's values one per line (`white-space: pre`): WeasyPrint's cost is
-per box and per line, and this has 7 boxes per page instead of ~300. Big rosters are rendered in
-chunks of whole pages in parallel processes and the chunks merged; since the page breaks are
-ours, "第 x 页 共 y 页" is known before rendering, and each chunk's page count is checked. A
-published version never changes, so its PDF is kept on disk and served again in milliseconds.
-Only publishing writes (in a unit of work); reading and rendering take no write lock, so a
-seconds-long render never holds up a payment.
+Only publishing writes (in a unit of work); reading takes no write lock.
 """
 import hashlib
-import io
 import json
-import math
-import multiprocessing
-import os
-import subprocess
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
 
-from flask import current_app, render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import pdf
 from ..extensions import db
 from ..models import Area, Campaign, Household, Payment, Person, Receipt, ReceiptVoid, RosterRow, RosterVersion
-from ..qr import qr_svg
 from ..rules.contact import InvalidPhone, normalize_phone
 from ..rules.money import fen_to_capitals, fen_to_yuan_str
 from ..rules.pinyin import name_pinyin
@@ -52,119 +34,10 @@ from .audit import record_event
 from .campaigns import require_current_campaign
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .scope import get_village, visible_village_ids
+from .site import Site
 from .tx import unit_of_work
 
-# Bump when the printed layout changes: cached PDFs of older layouts are then not served.
-LAYOUT_REV = "1"
 PUBLIC_PAGE_SIZE = 100
-
-
-# --- paper and pagination --------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Paper:
-    key: str
-    label: str
-    scale: float      # every length of the A4 layout is multiplied by this
-
-
-PAPERS = {"A4": Paper("A4", "A4（210×297 毫米）", 1.0),
-          "A3": Paper("A3", "A3（297×420 毫米，公告栏）", math.sqrt(2))}
-
-# The printed table is a grid of text in a monospaced CJK font: every ASCII character is exactly
-# half an em wide and every Chinese character (and the name separator ·) exactly one em
-# (Noto Sans Mono CJK SC; names may only hold those, see services.people). A row is then one
-# line of text, aligned by spaces, with the column rules drawn at computed positions: WeasyPrint
-# lays out one line per row instead of seven table cells, about 3.5 times faster, and the page
-# looks the same as a ruled table (with tabular figures, which read better anyway).
-MONO_FAMILY = "Noto Sans Mono CJK SC"
-FONT_PT = 10
-HALF_MM = FONT_PT / 2 * 25.4 / 72          # one half-width character, in millimetres (A4)
-GAP = 2                                     # half-widths between columns; the rule sits in the middle
-# (heading, second heading line, width in half-widths, alignment)
-COLUMNS = (("序号", "", 5, ">"), ("姓名", "", 24, "<"), ("身份证号", "", 18, "<"),
-           ("养老保险", "（元）", 11, ">"), ("医疗保险", "（元）", 11, ">"), ("合计", "（元）", 11, ">"),
-           ("缴费日期", "", 10, "<"))
-GRID_HALVES = 1 + sum(c[2] for c in COLUMNS) + GAP * (len(COLUMNS) - 1) + 1
-# The A4 layout, in millimetres (A3 is the same, scaled). The template uses these numbers too.
-LAYOUT = {
-    "margin_top": 12, "margin_side": 12, "margin_bottom": 16, "header_h": 20, "head_line_h": 4.6,
-    "line_h": 6, "font_pt": FONT_PT, "grid_mm": GRID_HALVES * HALF_MM,
-    "rules_mm": [(1 + sum(c[2] for c in COLUMNS[:i + 1]) + GAP * i + GAP / 2) * HALF_MM
-                 for i in range(len(COLUMNS) - 1)],
-}
-LINES_PER_PAGE = 38         # (297 - 12 - 16 - 20 - 10) / 6 = 39.8 lines; one spare for safety
-CLOSING_LINES = 11          # totals, 公示期 and phone, QR code, seal: they need this much room
-MIN_PAGES_PER_CHUNK = 6     # below this a separate process costs more than it saves
-
-
-def text_width(s: str) -> int:
-    """Width in half-widths in the monospaced font: ASCII 1, anything else (Chinese, ·, －) 2."""
-    return sum(1 if ord(c) < 128 else 2 for c in s)
-
-
-def _cell(value: str, width: int, align: str) -> str:
-    pad = " " * max(0, width - text_width(value))
-    if align == ">":
-        return pad + value
-    if align == "^":
-        return pad[:len(pad) // 2] + value + pad[len(pad) // 2:]
-    return value + pad
-
-
-def grid_line(values, align: str | None = None) -> str:
-    """One printed line of the grid: each value padded to its column."""
-    cells = [_cell(v, c[2], align or c[3]) for v, c in zip(values, COLUMNS, strict=True)]
-    return " " + (" " * GAP).join(cells) + " "
-
-
-def grid_head() -> str:
-    return "\n".join(grid_line([c[i] for c in COLUMNS], "^") for i in (0, 1))
-
-
-def name_lines(name: str) -> list[str]:
-    """The name cut into lines that fit its column (almost always one line)."""
-    width, lines, current = COLUMNS[1][2], [], ""
-    for ch in name:
-        if text_width(current + ch) > width:
-            lines.append(current)
-            current = ""
-        current += ch
-    return lines + [current]
-
-
-def _yuan(fen: int | None) -> str:
-    return "－" if fen is None else fen_to_yuan_str(fen)
-
-
-def row_lines(row: dict) -> list[str]:
-    names = name_lines(row["name"])
-    first = grid_line([str(row["seq"]), names[0], row["id_masked"], _yuan(row["pension_fen"]),
-                       _yuan(row["medical_fen"]), _yuan(row["total_fen"]), row["paid_on"].isoformat()])
-    return [first] + [grid_line(["", n, "", "", "", "", ""]) for n in names[1:]]
-
-
-def paginate(rows: list[dict]) -> list[dict]:
-    """Rows onto printed pages, as the text of each page's grid. The last page carries the closing
-    block (totals, 公示期, QR code, seal); it gets a page of its own when the rows leave no room."""
-    pages, current = [], []
-    for row in rows:
-        lines = row_lines(row)
-        if current and len(current) + len(lines) > LINES_PER_PAGE:
-            pages.append(current)
-            current = []
-        current.extend(lines)
-    if current or not pages:
-        pages.append(current)
-    if len(current) + CLOSING_LINES > LINES_PER_PAGE:
-        pages.append([])
-    return [{"number": i, "text": "\n".join(lines), "lines": len(lines), "closing": i == len(pages)}
-            for i, lines in enumerate(pages, 1)]
-
-
-def totals_line(data: dict) -> str:
-    return grid_line(["", f"合计 {data['count']} 人", "", data["pension_total"], data["medical_total"],
-                      data["total"], ""])
 
 
 # --- the rows --------------------------------------------------------------------------------
@@ -454,19 +327,19 @@ def public_roster(village_code: str, year: int | None = None, number: int | None
     return PublicRoster(version, year, newest, is_open, rows, page, pages, matches, q)
 
 
-def public_url(village_code: str, year: int, number: int) -> str:
+def public_url(site: Site, village_code: str, year: int, number: int) -> str:
     """The online copy of one version: what the printed QR code opens (views.roster serves it)."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/gongshi/{village_code}/{year}/v{number}"
+    return f"{site.public_base_url.rstrip('/')}/gongshi/{village_code}/{year}/v{number}"
 
 
-# --- the PDF ---------------------------------------------------------------------------------
+# --- what the printed roster receives ---------------------------------------------------------
 
 def _day(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def roster_dict(version: RosterVersion | None, rows: list[dict], *, campaign: Campaign | None = None,
-                village: Area | None = None) -> dict:
+def roster_dict(version: RosterVersion | None, rows: list[dict], *, site: Site | None = None,
+                campaign: Campaign | None = None, village: Area | None = None) -> dict:
     """Plain values for the print template: a published version, or a draft (version None) of the
     live rows, which says so on every page and has no QR code, 公示期 or seal."""
     pension = sum(r["pension_fen"] or 0 for r in rows)
@@ -485,142 +358,7 @@ def roster_dict(version: RosterVersion | None, rows: list[dict], *, campaign: Ca
                 "version": version.version, "published_on": _day(to_local(version.published_at).date()),
                 "posting_start": _day(version.posting_start), "posting_end": _day(version.posting_end),
                 "office_phone": version.office_phone,
-                "url": public_url(version.village_code, year, version.version)}
-
-
-def _render_chunk(html: str) -> bytes:
-    """Runs in a worker process: one chunk of whole pages."""
-    return pdf.render_pdf(html)
-
-
-def _executor(workers: int) -> ProcessPoolExecutor:
-    # forkserver, not fork: gunicorn's threaded workers must not be forked mid-request (a lock
-    # held by another thread would stay locked in the child). The server process imports this
-    # module once; each worker is a cheap fork of it.
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-
-
-def _render_parallel(htmls: list[str]) -> list[bytes]:
-    if len(htmls) == 1:
-        return [_render_chunk(htmls[0])]
-    try:
-        with _executor(len(htmls)) as ex:
-            return list(ex.map(_render_chunk, htmls))
-    except (BrokenProcessPool, OSError):  # no processes allowed here: still print, just slower
-        return [_render_chunk(h) for h in htmls]
-
-
-def chunk_count(pages: int) -> int:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cpus, pages // MIN_PAGES_PER_CHUNK))
-
-
-@lru_cache(maxsize=1)
-def _mono_font_present() -> bool:
-    try:
-        out = subprocess.run(["fc-list", MONO_FAMILY, "family"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return MONO_FAMILY in out
-
-
-def render_roster_pdf(data: dict, paper: str = "A4") -> bytes:
-    """The roster PDF from its plain dict: pages decided here, chunks rendered in parallel, merged."""
-    from pypdf import PdfReader, PdfWriter
-
-    pdf.require_engine()
-    if not _mono_font_present():
-        # Another font would have other widths and the columns would not line up: refuse.
-        raise pdf.PdfEngineMissing(f"找不到等宽中文字体 {MONO_FAMILY}。请安装：apt-get install fonts-noto-cjk")
-    pages = paginate(data["rows"])
-    n = chunk_count(len(pages))
-    size = -(-len(pages) // n)
-    groups = [pages[i:i + size] for i in range(0, len(pages), size)]
-    qr = qr_svg(data["url"], box_size=1, border=2)[0] if data["url"] else ""
-    common = dict(d=data, total_pages=len(pages), p=PAPERS[paper], L=LAYOUT, mono=MONO_FAMILY, qr=qr,
-                  head=grid_head(), totals=totals_line(data))
-    htmls = [render_template("pdf/roster.html", pages=group, **common) for group in groups]
-    parts = _render_parallel(htmls)
-    writer = PdfWriter()
-    for group, part in zip(groups, parts, strict=True):
-        reader = PdfReader(io.BytesIO(part))
-        if len(reader.pages) != len(group):
-            # Our page breaks and WeasyPrint's disagree: the numbering would lie. Never print that.
-            raise RuntimeError(f"roster layout overflow: {len(group)} pages laid out as {len(reader.pages)}")
-        writer.append(reader)
-    writer.add_metadata({"/Title": f"{data['unit_name']} {data['title']}"})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _cache_path(version: RosterVersion, paper: str) -> Path:
-    key = hashlib.sha256("|".join([str(version.id), version.rows_hash, paper, LAYOUT_REV,
-                                   current_app.config["PUBLIC_BASE_URL"]]).encode()).hexdigest()[:16]
-    folder = Path(current_app.instance_path) / "cache" / "rosters"
-    return folder / f"{version.village_code}-{version.campaign_id}-v{version.version}-{paper}-{key}.pdf"
-
-
-def version_pdf(version: RosterVersion, paper: str) -> Path:
-    """The file of a published version's PDF, rendered once and then kept: versions never change."""
-    if paper not in PAPERS:
-        raise NotFound("没有这种纸张")
-    path = _cache_path(version, paper)
-    if path.exists():
-        return path
-    content = render_roster_pdf(roster_dict(version, version_rows(version)), paper)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)  # atomic: a concurrent download sees the old state or the whole file
-    return path
-
-
-def pdf_filename(version: RosterVersion | None, village: Area | None, paper: str) -> str:
-    if version is None:
-        return f"公示名单-{village.code}-草稿-{paper}.pdf"
-    return f"公示名单-{version.village_code}-第{version.version}版-{paper}.pdf"
-
-
-def roster_pdf(actor: Actor, village_code: str, year: int, number: int, paper: str = "A4") -> Path:
-    """The PDF file of a published version the actor may see. Rows are read only on a cache miss."""
-    return version_pdf(get_version(actor, village_code, year, number), paper)
-
-
-def draft_pdf(actor: Actor, village_code: str, paper: str = "A4") -> bytes:
-    """The live rows as they would be published now, marked as a draft (admins check before publishing)."""
-    if not actor.is_role("township_admin", "district_admin"):
-        raise Forbidden()
-    if paper not in PAPERS:
-        raise NotFound("没有这种纸张")
-    campaign = require_current_campaign()
-    village = get_village(actor, village_code)
-    data = roster_dict(None, live_rows(campaign, village), campaign=campaign, village=village)
-    return render_roster_pdf(data, paper)
-
-
-def roster_pdf_for_operator(village_code: str, paper: str = "A4", number: int | None = None,
-                            draft: bool = False) -> tuple[bytes, str]:
-    """For the command line (the operator sees every village): the latest published version of
-    the current campaign (or version `number`), or the draft of the live rows."""
-    if paper not in PAPERS:
-        raise NotFound("没有这种纸张（A4 或 A3）")
-    village = db.session.scalar(select(Area).where(Area.code == village_code, Area.level == "village"))
-    if village is None:
-        raise NotFound(f"没有村/社区 {village_code}")
-    campaign = require_current_campaign()
-    if draft:
-        data = roster_dict(None, live_rows(campaign, village), campaign=campaign, village=village)
-        return render_roster_pdf(data, paper), pdf_filename(None, village, paper)
-    try:
-        version = _published(village.code, campaign.year, number)
-    except NotFound:
-        which = f"第 {number} 版" if number else ""
-        raise NotFound(f"{village.name}本期还没有发布{which}公示名单"
-                       "（可加 --draft 打印草稿）") from None
-    return version_pdf(version, paper).read_bytes(), pdf_filename(version, None, paper)
+                "url": public_url(site, version.village_code, year, version.version)}
 
 
 def posting_defaults(today: date | None = None) -> tuple[date, date]:

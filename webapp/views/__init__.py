@@ -1,12 +1,13 @@
 """One blueprint per area of the UI. Views parse a form, call one service, render or redirect."""
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user, login_required
 from werkzeug.routing import IntegerConverter
 
 from ..services.actor import Actor
 from ..services.errors import ServiceError, ValidationFailed
+from ..services.site import Site
 
 # Ids and page numbers are database integers (PostgreSQL `integer`); a larger number names nothing,
 # and passed on it would make the database driver fail (a 500) instead of a 404 or the default.
@@ -39,6 +40,11 @@ def register_blueprints(app):
 def actor() -> Actor:
     return Actor(user=current_user._get_current_object() if current_user.is_authenticated else None,
                  ip=request.remote_addr or "")
+
+
+def site() -> Site:
+    """This deployment's public address, receipt keys and cache folder, for the services that print."""
+    return Site.of(current_app)
 
 
 def roles_required(*roles):

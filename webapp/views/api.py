@@ -17,7 +17,7 @@ from ..services.campaigns import current_campaign, require_current_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, ServiceError, ValidationFailed
 from ..services.scope import villages_of
 from ..timeutil import to_local, today_local
-from . import actor, db_int, public
+from . import actor, db_int, public, site
 from .api_doc import OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -150,7 +150,7 @@ def receipt_links(receipt) -> dict:
     its QR code (the receipts feature makes both)."""
     return {"receipt_url": url_for("collect.receipt", number=receipt.number),
             "pdf_url": url_for("receipts.pdf", number=receipt.number, fmt=receipt_pdf.DEFAULT_FORMAT),
-            "verify_url": receipt_pdf.verification_url(receipt.number)}
+            "verify_url": receipt_pdf.verification_url(site(), receipt.number)}
 
 
 def receipt_json(receipt) -> dict:

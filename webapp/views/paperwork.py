@@ -35,7 +35,6 @@ from ..forms_paperwork import (
     ResultUploadForm,
     SerialForm,
 )
-from ..pdf import render_pdf
 from ..rules.categories import GOV_GROUPS, KINDS
 from ..rules.money import fen_to_yuan_str
 from ..services import areas, bureau, exports, handover, imports, reconcile
@@ -343,10 +342,9 @@ def confirm_handover(handover_id):
 @bp.route("/handovers/<int:handover_id>/slip.pdf")
 @roles_required(*ALL_ROLES)
 def handover_slip(handover_id):
-    data = handover.slip_data(actor(), handover_id)
-    pdf = render_pdf(render_template("pdf/handover_slip.html", s=data))
-    resp = Response(pdf, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f"inline; filename={data['number']}.pdf"
+    content, filename = handover.slip_pdf(actor(), handover_id)
+    resp = Response(content, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f"inline; filename={filename}"
     return resp
 
 

@@ -10,12 +10,12 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from markupsafe import Markup
 
 from ..forms import payment_form_class
-from ..pdf import PdfEngineMissing
-from ..qr import qr_svg
+from ..printing.engine import PdfEngineMissing
+from ..printing.qr import qr_svg
 from ..services import payments, receipt_pdf, reissue
 from ..services.campaigns import require_current_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, Forbidden, ValidationFailed
-from . import actor, put_errors, roles_required
+from . import actor, put_errors, roles_required, site
 
 bp = Blueprint("receipts", __name__)
 
@@ -27,7 +27,7 @@ def receipt_extras(r):
     """What _actions.html needs besides the receipt; computed only on the receipt page."""
     return SimpleNamespace(
         formats=list(receipt_pdf.FORMATS.values()),
-        verify_url=receipt_pdf.verification_url(r.number),
+        verify_url=receipt_pdf.verification_url(site(), r.number),
         replacement=reissue.replacement_of(r.id) if r.is_voided else None,
     )
 
@@ -43,7 +43,7 @@ def pdf_engine_missing(e):
 @roles_required(*ALL_ROLES)
 def pdf(number, fmt):
     """Inline, for the phone's PDF viewer and its print or share menu; ?download=1 saves it."""
-    result = receipt_pdf.receipt_pdf(actor(), number, fmt)
+    result = receipt_pdf.receipt_pdf(actor(), site(), number, fmt)
     return send_file(io.BytesIO(result.content), mimetype="application/pdf",
                      as_attachment=request.args.get("download") == "1", download_name=result.filename)
 
@@ -53,7 +53,7 @@ def pdf(number, fmt):
 def share(number):
     """Without the Web Share API: the QR code to scan off this screen, the link, the PDF."""
     r = payments.get_receipt(actor(), number)
-    url = receipt_pdf.verification_url(r.number)
+    url = receipt_pdf.verification_url(site(), r.number)
     svg, _version = qr_svg(url, box_size=8, border=4)
     return render_template("receipts/share.html", r=r, verify_url=url, qr=Markup(svg),
                            formats=receipt_pdf.FORMATS.values(), tab="receipts")

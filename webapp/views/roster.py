@@ -9,9 +9,9 @@ from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
 from ..extensions import limiter
-from ..services import roster
+from ..services import roster, roster_pdf
 from ..services.errors import Conflict, NotFound, ValidationFailed
-from . import actor, db_int, public, put_errors, roles_required
+from . import actor, db_int, public, put_errors, roles_required, site
 from .progress import ChineseMessages
 
 bp = Blueprint("roster", __name__)
@@ -39,7 +39,7 @@ class PublishForm(FlaskForm):
 
 def _paper() -> str:
     paper = request.args.get("paper", "A4").upper()
-    if paper not in roster.PAPERS:
+    if paper not in roster_pdf.PAPERS:
         raise NotFound("没有这种纸张（A4 或 A3）")
     return paper
 
@@ -57,7 +57,7 @@ def _detail_page(code: str, form: PublishForm, status: int = 200):
     if not form.is_submitted():
         form.posting_start.data, form.posting_end.data = roster.posting_defaults()
         form.office_phone.data = detail.office_phone
-    return render_template("roster/detail.html", d=detail, form=form, papers=roster.PAPERS, tab="admin"), status
+    return render_template("roster/detail.html", d=detail, form=form, papers=roster_pdf.PAPERS, tab="admin"), status
 
 
 @bp.route("/rosters/<code>")
@@ -90,7 +90,7 @@ def publish(code):
 @roles_required(*ALL_ROLES)
 def version_pdf(code, year, number):
     paper = _paper()
-    path = roster.roster_pdf(actor(), code, year, number, paper)
+    path = roster_pdf.roster_pdf(actor(), site(), code, year, number, paper)
     return send_file(path, mimetype="application/pdf", download_name=f"公示名单-{code}-{year}-第{number}版-{paper}.pdf",
                      conditional=True)
 
@@ -99,7 +99,7 @@ def version_pdf(code, year, number):
 @roles_required(*ADMINS)
 def draft_pdf(code):
     paper = _paper()
-    content = roster.draft_pdf(actor(), code, paper)
+    content = roster_pdf.draft_pdf(actor(), code, paper)
     return send_file(io.BytesIO(content), mimetype="application/pdf",
                      download_name=f"公示名单-{code}-草稿-{paper}.pdf")
 

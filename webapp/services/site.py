@@ -1,0 +1,21 @@
+"""What a service needs to know about this deployment, as a plain value the caller passes in.
+
+The public address (it goes into every QR code), the keys that sign receipt URLs, and where
+rendered documents are kept. Views and commands build it from the app (`Site.of(app)`);
+services never read the app themselves, so they import no Flask and a test can hand them any site.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Site:
+    public_base_url: str       # e.g. https://lx.example.gov.cn, no trailing slash needed
+    receipt_keys: dict         # {key id: secret}, rules.signing
+    cache_dir: Path            # instance/cache: rendered documents that never change
+
+    @classmethod
+    def of(cls, app) -> "Site":
+        """From a Flask app (or anything with .config and .instance_path): its PUBLIC_BASE_URL,
+        RECEIPT_KEYS and instance folder."""
+        return cls(app.config["PUBLIC_BASE_URL"], app.config["RECEIPT_KEYS"], Path(app.instance_path) / "cache")

@@ -102,7 +102,8 @@ def _area_choices(role_filter=None):
 @roles_required(*ADMINS)
 def users():
     rows = db.session.scalars(accounts.manageable_users(actor())).all()
-    return render_template("admin/users.html", users=rows, tab="admin")
+    return render_template("admin/users.html", users=rows, tab="admin",
+                           manageable={u.id for u in rows if accounts.may_manage(actor(), u)})
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

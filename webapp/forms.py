@@ -34,6 +34,7 @@ from .rules.categories import (
     RELATIONS,
     ROLES,
 )
+from .rules.masking import NAME_MODES
 from .rules.money import fen_to_yuan_str
 
 REQUIRED = "此项必填"
@@ -244,6 +245,11 @@ def add_gov_rule_fields(form_cls):
 
 
 add_gov_rule_fields(CampaignForm)
+
+
+class PrivacyForm(FlaskForm):
+    roster_names = SelectField("公示名单上的姓名", choices=choices(NAME_MODES.items()),
+                               description="网上公示和打印的公示名单都按此显示；身份证号始终隐去中间 8 位")
 
 
 class AuditFilterForm(FlaskForm):

@@ -47,6 +47,7 @@ from ..rules.contact import InvalidPhone, normalize_phone
 from ..rules.money import fen_to_capitals, fen_to_yuan_str
 from ..rules.pinyin import name_pinyin
 from ..timeutil import to_local, today_local
+from . import privacy
 from .actor import Actor
 from .audit import record_event
 from .campaigns import require_current_campaign
@@ -442,7 +443,11 @@ def public_roster(village_code: str, year: int | None = None, number: int | None
         RosterVersion.campaign_id == version.campaign_id, RosterVersion.village_id == version.village_id))
     is_open = (today or today_local()) <= version.posting_end
     rows, matches, pages = [], 0, 1
-    if is_open:
+    if is_open and privacy.roster_names_of_village(version.village_id) == "masked":
+        all_rows = db.session.scalars(select(RosterRow).where(RosterRow.roster_id == version.id)
+                                      .order_by(RosterRow.seq)).all()
+        rows, matches, pages, page = privacy.masked_page(all_rows, q, page, PUBLIC_PAGE_SIZE)
+    elif is_open:
         where = [RosterRow.roster_id == version.id]
         if q:
             where.append(RosterRow.name.contains(q, autoescape=True))
@@ -556,8 +561,8 @@ def render_roster_pdf(data: dict, paper: str = "A4") -> bytes:
     return out.getvalue()
 
 
-def _cache_path(version: RosterVersion, paper: str) -> Path:
-    key = hashlib.sha256("|".join([str(version.id), version.rows_hash, paper, LAYOUT_REV,
+def _cache_path(version: RosterVersion, paper: str, names: str = "full") -> Path:
+    key = hashlib.sha256("|".join([str(version.id), version.rows_hash, paper, LAYOUT_REV, names,
                                    current_app.config["PUBLIC_BASE_URL"]]).encode()).hexdigest()[:16]
     folder = Path(current_app.instance_path) / "cache" / "rosters"
     return folder / f"{version.village_code}-{version.campaign_id}-v{version.version}-{paper}-{key}.pdf"
@@ -567,10 +572,11 @@ def version_pdf(version: RosterVersion, paper: str) -> Path:
     """The file of a published version's PDF, rendered once and then kept: versions never change."""
     if paper not in PAPERS:
         raise NotFound("没有这种纸张")
-    path = _cache_path(version, paper)
+    names = privacy.roster_names_of_village(version.village_id)   # the district's choice, now
+    path = _cache_path(version, paper, names)
     if path.exists():
         return path
-    content = render_roster_pdf(roster_dict(version, version_rows(version)), paper)
+    content = render_roster_pdf(roster_dict(version, privacy.shown_rows(version_rows(version), names)), paper)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(content)
@@ -597,7 +603,8 @@ def draft_pdf(actor: Actor, village_code: str, paper: str = "A4") -> bytes:
         raise NotFound("没有这种纸张")
     campaign = require_current_campaign()
     village = get_village(actor, village_code)
-    data = roster_dict(None, live_rows(campaign, village), campaign=campaign, village=village)
+    rows = privacy.shown_rows(live_rows(campaign, village), privacy.roster_names_of_village(village.id))
+    data = roster_dict(None, rows, campaign=campaign, village=village)
     return render_roster_pdf(data, paper)
 
 
@@ -612,7 +619,8 @@ def roster_pdf_for_operator(village_code: str, paper: str = "A4", number: int | 
         raise NotFound(f"没有村/社区 {village_code}")
     campaign = require_current_campaign()
     if draft:
-        data = roster_dict(None, live_rows(campaign, village), campaign=campaign, village=village)
+        rows = privacy.shown_rows(live_rows(campaign, village), privacy.roster_names_of_village(village.id))
+        data = roster_dict(None, rows, campaign=campaign, village=village)
         return render_roster_pdf(data, paper), pdf_filename(None, village, paper)
     try:
         version = _published(village.code, campaign.year, number)

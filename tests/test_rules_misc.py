@@ -9,7 +9,7 @@ def test_masking():
     assert mask_id_number("410411199001011234") == "410411********1234"
     assert mask_name("张三") == "张*"
     assert mask_name("李小明") == "李*明"
-    assert mask_name("欧阳娜娜") == "欧**娜"
+    assert mask_name("欧阳娜娜") == "欧阳*娜"
     assert mask_phone("13812345678") == "138****5678"
 
 

@@ -1,5 +1,8 @@
 """WTForms forms: the shape of each form (required, lengths, choices). The business rules live
 in the services; views put service errors back onto these fields."""
+import re
+import unicodedata
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -13,6 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.meta import DefaultMeta
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -30,9 +34,47 @@ from .rules.categories import (
     RELATIONS,
     ROLES,
 )
+from .rules.masking import NAME_MODES
 from .rules.money import fen_to_yuan_str
 
 REQUIRED = "此项必填"
+
+# WTForms' own messages (a date that does not exist, a choice not offered) in Chinese, for every
+# form of the app: WTForms ships the catalogue; Flask-WTF would load it only through Flask-Babel,
+# which nothing else here needs.
+FlaskForm.Meta.locales = ("zh",)
+FlaskForm.Meta.get_translations = DefaultMeta.get_translations
+
+
+class BoundedDateField(DateField):
+    """A date between 1900 and 2100, refused in Chinese otherwise: nobody here was born, paid or
+    posted a list outside those years, and a day at the calendar's ends (0001-01-01, 9999-12-31)
+    overflows as soon as it is moved to UTC or a day is added (a 500)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not 1900 <= self.data.year <= 2100:
+            self.data = None
+            raise ValueError("日期超出范围（1900–2100 年）")
+
+
+class SmallIntegerField(IntegerField):
+    """A whole number of at most 9 digits (full-width digits allowed), refused in Chinese
+    otherwise. WTForms' NumberRange turns the number into a float, so a 400-digit one raised
+    OverflowError (a 500); and no count, age or year here needs more than 9 digits."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = unicodedata.normalize("NFKC", valuelist[0] or "").strip()
+        self.data = None
+        if not text:
+            return
+        if not re.fullmatch(r"[+-]?\d+", text, re.ASCII):
+            raise ValueError("请填写整数")
+        if len(text.lstrip("+-")) > 9:
+            raise ValueError("数字太大")
+        self.data = int(text)
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -170,19 +212,22 @@ DATE = dict(format="%Y-%m-%d")
 
 class CampaignForm(FlaskForm):
     name = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=128)])
-    coverage_year = IntegerField("待遇享受年度", validators=[InputRequired(REQUIRED), NumberRange(2000, 2100)])
-    mobilisation_start = DateField("动员宣传 开始", validators=[InputRequired(REQUIRED)], **DATE)
-    mobilisation_end = DateField("动员宣传 结束", validators=[InputRequired(REQUIRED)], **DATE)
-    collection_start = DateField("集中征收 开始", validators=[InputRequired(REQUIRED)], **DATE)
-    collection_end = DateField("集中征收 结束", validators=[InputRequired(REQUIRED)], **DATE)
-    summary_start = DateField("总结评价 开始", validators=[InputRequired(REQUIRED)], **DATE)
-    summary_end = DateField("总结评价 结束", validators=[InputRequired(REQUIRED)], **DATE)
-    extended_until = DateField("延长征收至", validators=[Optional()], **DATE,
+    coverage_year = SmallIntegerField("待遇享受年度", validators=[InputRequired(REQUIRED),
+                                                            NumberRange(2000, 2100, "应在 2000 到 2100 之间")])
+    mobilisation_start = BoundedDateField("动员宣传 开始", validators=[InputRequired(REQUIRED)], **DATE)
+    mobilisation_end = BoundedDateField("动员宣传 结束", validators=[InputRequired(REQUIRED)], **DATE)
+    collection_start = BoundedDateField("集中征收 开始", validators=[InputRequired(REQUIRED)], **DATE)
+    collection_end = BoundedDateField("集中征收 结束", validators=[InputRequired(REQUIRED)], **DATE)
+    summary_start = BoundedDateField("总结评价 开始", validators=[InputRequired(REQUIRED)], **DATE)
+    summary_end = BoundedDateField("总结评价 结束", validators=[InputRequired(REQUIRED)], **DATE)
+    extended_until = BoundedDateField("延长征收至", validators=[Optional()], **DATE,
                                description="集中征收结束后仍需收费时填写")
-    pension_min_age = IntegerField("养老 最低年龄", validators=[InputRequired(REQUIRED), NumberRange(1, 99)])
-    pension_max_age = IntegerField("养老 最高年龄", validators=[InputRequired(REQUIRED), NumberRange(1, 99)])
-    pension_born_from = DateField("养老 出生不早于", validators=[InputRequired(REQUIRED)], **DATE)
-    pension_born_until = DateField("养老 出生不晚于", validators=[InputRequired(REQUIRED)], **DATE)
+    pension_min_age = SmallIntegerField("养老 最低年龄", validators=[InputRequired(REQUIRED),
+                                                               NumberRange(1, 99, "应在 1 到 99 之间")])
+    pension_max_age = SmallIntegerField("养老 最高年龄", validators=[InputRequired(REQUIRED),
+                                                               NumberRange(1, 99, "应在 1 到 99 之间")])
+    pension_born_from = BoundedDateField("养老 出生不早于", validators=[InputRequired(REQUIRED)], **DATE)
+    pension_born_until = BoundedDateField("养老 出生不晚于", validators=[InputRequired(REQUIRED)], **DATE)
     tiers_text = TextAreaField("养老缴费档次与补贴（元）", validators=[DataRequired(REQUIRED)],
                                description="每行一个档次：档次 补贴，如 200 40")
     medical_resident = StringField(f"医疗 {MEDICAL_CATEGORIES['resident']}（元）", validators=[DataRequired(REQUIRED)])
@@ -202,6 +247,11 @@ def add_gov_rule_fields(form_cls):
 add_gov_rule_fields(CampaignForm)
 
 
+class PrivacyForm(FlaskForm):
+    roster_names = SelectField("公示名单上的姓名", choices=choices(NAME_MODES.items()),
+                               description="网上公示和打印的公示名单都按此显示；身份证号始终隐去中间 8 位")
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter, nothing changes
@@ -209,5 +259,5 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("操作", choices=[], validate_choice=False, validators=[Optional()])
     object_type = StringField("对象类型", validators=[Optional(), Length(max=32)])
     object_id = StringField("对象编号", validators=[Optional(), Length(max=32)])
-    day_from = DateField("从", validators=[Optional()], **DATE)
-    day_to = DateField("到", validators=[Optional()], **DATE)
+    day_from = BoundedDateField("从", validators=[Optional()], **DATE)
+    day_to = BoundedDateField("到", validators=[Optional()], **DATE)

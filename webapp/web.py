@@ -1,6 +1,7 @@
 """Cross-cutting web concerns: template helpers, security headers, error pages, and the rule that
 an account with a temporary password can do nothing until it sets its own."""
 from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -32,8 +33,20 @@ def _asset_versions(app) -> dict:
             for p in root.rglob("*") if p.is_file()}
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Absurdly nested JSON ([[[[…) makes the parser recurse past Python's limit: that is malformed
+    JSON like any other (get_json answers None or 400), not a RecursionError and a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON 嵌套层数太多") from None
+
+
 def init_app(app):
     versions = _asset_versions(app)
+    app.json = JSONProvider(app)
     app.json.ensure_ascii = False  # audit before/after read as Chinese, not \\u escapes
 
     def asset(filename: str) -> str:

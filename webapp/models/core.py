@@ -51,6 +51,9 @@ class Area(db.Model):
     point_kind: Mapped[str | None] = mapped_column(String(24))  # see categories.POINT_KINDS
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     office_phone: Mapped[str | None] = mapped_column(String(32))
+    # A district's choice of how the public roster (公示) shows names: full / masked
+    # (rules.masking.NAME_MODES; services.privacy). Only districts use it.
+    roster_names: Mapped[str] = mapped_column(String(8), default="full", server_default="full")
 
     parent: Mapped["Area | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.code")

@@ -89,8 +89,12 @@ def change_password(actor: Actor, current: str, new: str, confirm: str) -> None:
         record_event(actor, "password.change", user, summary=user.username)
 
 
+BEYOND_TOWNSHIP = "该账号负责的村/社区分属不同乡镇（街道），只能由区县管理员管理"
+
+
 def manageable_users(actor: Actor):
-    """Accounts this admin may see and manage (coordinators of their villages for township admins)."""
+    """Accounts this admin sees in the list: every account for a district admin; for a township
+    admin, the coordinators of its villages. Which of them it may change is `may_manage`."""
     if actor.is_role("district_admin"):
         return select(User).order_by(User.role, User.username)
     if actor.is_role("township_admin"):
@@ -99,10 +103,31 @@ def manageable_users(actor: Actor):
     raise Forbidden()
 
 
+def _township_admin_may_hold(actor: Actor, villages) -> bool:
+    """Villages a township admin may put in one account: all of one township that it runs."""
+    townships = {a.parent_id for a in villages}
+    return len(townships) <= 1 and townships <= {a.id for a in actor.user.areas}
+
+
+def may_manage(actor: Actor, user: User) -> bool:
+    """The one rule for who may reset, edit or deactivate an account: the district admin any
+    account; a township admin a coordinator whose villages all lie in one township it runs. An
+    account reaching beyond one township is the district's: otherwise either township admin could
+    take it over (reset its password) and read the other township's villages."""
+    if actor.is_role("district_admin"):
+        return True
+    return (actor.is_role("township_admin") and user.role == "coordinator"
+            and _township_admin_may_hold(actor, user.areas))
+
+
 def get_manageable_user(actor: Actor, user_id: int) -> User:
+    """An account the admin may manage; NotFound if it is not in its list, Forbidden (with the
+    reason) if it is listed but beyond what this admin may change."""
     user = db.session.scalar(manageable_users(actor).where(User.id == user_id))
     if user is None:
         raise NotFound()
+    if not may_manage(actor, user):
+        raise Forbidden(BEYOND_TOWNSHIP)
     return user
 
 
@@ -115,6 +140,8 @@ def _areas_for(actor: Actor, role: str, codes: list[str]) -> list[Area]:
         Area.code.in_(codes), Area.level == level, Area.id.in_(visible_area_ids(actor.user)))).all()
     if len(areas) != len(set(codes)):
         raise ValidationFailed({"areas": "所选区域不存在、级别不对或不在您的管辖范围内"})
+    if actor.is_role("township_admin") and not _township_admin_may_hold(actor, areas):
+        raise ValidationFailed({"areas": "一个协管员账号只能负责同一乡镇（街道）的村/社区；跨乡镇请由区县管理员设置"})
     return list(areas)
 
 
@@ -200,7 +227,12 @@ def update_user(actor: Actor, user_id: int, *, name: str, title: str, phone: str
             errors["active"] = "不能停用自己的账号"
         if errors:
             raise ValidationFailed(errors)
-        areas = _areas_for(actor, user.role, area_codes)
+        # The form lists only the areas the editor can see: those it cannot see are not its to
+        # drop, and stay (saving a form unchanged changes nothing).
+        visible = set(db.session.scalars(select(Area.id).where(Area.id.in_(visible_area_ids(actor.user)))))
+        unseen = [a for a in user.areas if a.id not in visible]
+        areas = _areas_for(actor, user.role, area_codes) if area_codes or not unseen else []
+        areas = areas + [a for a in unseen if a not in areas]
         fields = ["name", "title", "phone", "active"]
         before = snapshot(user, fields) | {"areas": [a.code for a in user.areas]}
         user.name, user.title, user.phone, user.active = name.strip(), (title or "").strip(), phone, bool(active)

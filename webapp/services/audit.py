@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "payment.record": "收费", "receipt.void": "作废收据",
     "id_number.view": "查看完整身份证号",
     "roster.publish": "发布公示名单",
+    "district.roster_names": "设置公示姓名显示",
 }
 
 

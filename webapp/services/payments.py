@@ -192,17 +192,41 @@ def _next_receipt_number(plan: "_Plan") -> str:
     return f"{plan.campaign_year}-{plan.village_code[-6:]}-{seq:05d}"
 
 
-def find_by_client_id(client_id: str) -> Receipt | None:
-    return db.session.scalar(select(Receipt).where(Receipt.client_id == client_id))
+CLIENT_ID_CONFLICT = "这笔缴费的编号已用于另一笔不同内容的缴费，请核对后重新录入"
 
 
-def _replay(client_id: str, fingerprint: str) -> Receipt | None:
+def _stored(actor: Actor, client_id: str):
+    """(id, request_hash, visible) of the receipt recorded under this key, or None; `visible`:
+    whether the actor may see it. Asked without loading an object (the usual answer is None)."""
     t = Receipt.__table__
-    found = db.session.execute(select(t.c.id, t.c.request_hash).where(t.c.client_id == client_id)).first()
-    if found is None:   # the usual case, asked without loading an object
+    visible = t.c.village_id.in_(visible_village_ids_of_role(actor.role)).label("visible")
+    return db.session.execute(select(t.c.id, t.c.request_hash, visible).where(t.c.client_id == client_id),
+                              {"scope_user_id": actor.user_id}).first()
+
+
+def _replay(actor: Actor, client_id: str, fingerprint: str) -> Receipt | None:
+    """The receipt already recorded under this key for this very request, or None if the key is
+    new. The stored answer goes only to an account that may see that receipt: anyone else (a
+    coordinator of another village who copied the key and body) gets exactly the answer of a
+    key used for different content, so the reply tells nothing about the receipt."""
+    found = _stored(actor, client_id)
+    if found is None:
         return None
-    if found.request_hash != fingerprint:
-        raise Conflict("这笔缴费的编号已用于另一笔不同内容的缴费，请核对后重新录入", field="client_id")
+    if found.request_hash != fingerprint or not found.visible:
+        raise Conflict(CLIENT_ID_CONFLICT, field="client_id")
+    return _load_receipt(found.id)
+
+
+def replay_of(actor: Actor, client_id: str | None, fingerprint: str) -> Receipt | None:
+    """For a caller that lost a race to its twin (services.sync): the stored receipt of this very
+    request, if the actor may see it; None if the key is unknown or holds another request (the
+    caller's own error stands); Conflict if it is this request but not the actor's to see."""
+    client_id = normalize_client_id(client_id)
+    found = _stored(actor, client_id) if client_id else None
+    if found is None or found.request_hash != fingerprint:
+        return None
+    if not found.visible:
+        raise Conflict(CLIENT_ID_CONFLICT, field="client_id")
     return _load_receipt(found.id)
 
 
@@ -314,14 +338,14 @@ def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cas
             except ServiceError:
                 # A replay is rare (the phone missed our answer) and its first recording makes it
                 # fail the checks (already paid): look for it only then, not before every payment.
-                if client_id and (existing := _replay(client_id, fingerprint)):
+                if client_id and (existing := _replay(actor, client_id, fingerprint)):
                     return existing, False
                 raise
             with unit_of_work(keep_loaded=True):  # Core writes only: nothing loaded goes stale
                 receipt = _write(actor, plan, **write)
         else:
             with unit_of_work():
-                if client_id and (existing := _replay(client_id, fingerprint)):
+                if client_id and (existing := _replay(actor, client_id, fingerprint)):
                     return existing, False
                 lines = list(lines) + list(before_quote(db.session) or [])
                 plan = _plan(quote_payment(actor, lines, today), expected_total_fen)
@@ -329,7 +353,7 @@ def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cas
     except IntegrityError:
         # Lost a race: either the same client_id arrived twice at once, or someone else paid
         # for one of these people a moment ago. Tell which.
-        if client_id and (existing := _replay(client_id, fingerprint)):
+        if client_id and (existing := _replay(actor, client_id, fingerprint)):
             return existing, False
         campaign = require_current_campaign()
         paid = live_payments(campaign.id, [l.person_id for l in lines])

@@ -29,6 +29,7 @@ from ..rules.contact import InvalidPhone, normalize_phone
 from ..rules.money import fen_to_capitals, fen_to_yuan_str
 from ..rules.pinyin import name_pinyin
 from ..timeutil import to_local, today_local
+from . import privacy
 from .actor import Actor
 from .audit import record_event
 from .campaigns import require_current_campaign
@@ -315,7 +316,11 @@ def public_roster(village_code: str, year: int | None = None, number: int | None
         RosterVersion.campaign_id == version.campaign_id, RosterVersion.village_id == version.village_id))
     is_open = (today or today_local()) <= version.posting_end
     rows, matches, pages = [], 0, 1
-    if is_open:
+    if is_open and privacy.roster_names_of_village(version.village_id) == "masked":
+        all_rows = db.session.scalars(select(RosterRow).where(RosterRow.roster_id == version.id)
+                                      .order_by(RosterRow.seq)).all()
+        rows, matches, pages, page = privacy.masked_page(all_rows, q, page, PUBLIC_PAGE_SIZE)
+    elif is_open:
         where = [RosterRow.roster_id == version.id]
         if q:
             where.append(RosterRow.name.contains(q, autoescape=True))

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Area, RosterVersion
 from ..printing import roster as roster_print
 from .actor import Actor
+from . import privacy
 from .campaigns import require_current_campaign
 from .errors import Forbidden, NotFound
 from .roster import _published, get_version, live_rows, roster_dict, version_rows  # _published: unscoped, for the CLI
@@ -26,8 +27,8 @@ from .site import Site
 PAPERS = roster_print.PAPERS
 
 
-def _cache_path(site: Site, version: RosterVersion, paper: str) -> Path:
-    key = hashlib.sha256("|".join([str(version.id), version.rows_hash, paper, roster_print.LAYOUT_REV,
+def _cache_path(site: Site, version: RosterVersion, paper: str, names: str = "full") -> Path:
+    key = hashlib.sha256("|".join([str(version.id), version.rows_hash, paper, roster_print.LAYOUT_REV, names,
                                    site.public_base_url]).encode()).hexdigest()[:16]
     folder = site.cache_dir / "rosters"
     return folder / f"{version.village_code}-{version.campaign_id}-v{version.version}-{paper}-{key}.pdf"
@@ -37,10 +38,12 @@ def version_pdf(site: Site, version: RosterVersion, paper: str) -> Path:
     """The file of a published version's PDF, rendered once and then kept: versions never change."""
     if paper not in PAPERS:
         raise NotFound("没有这种纸张")
-    path = _cache_path(site, version, paper)
+    names = privacy.roster_names_of_village(version.village_id)   # the district's choice, now
+    path = _cache_path(site, version, paper, names)
     if path.exists():
         return path
-    content = roster_print.render_pdf(roster_dict(version, version_rows(version), site=site), paper)
+    rows = privacy.shown_rows(version_rows(version), names)
+    content = roster_print.render_pdf(roster_dict(version, rows, site=site), paper)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(content)
@@ -60,7 +63,8 @@ def roster_pdf(actor: Actor, site: Site, village_code: str, year: int, number: i
 
 
 def _draft(campaign, village: Area, paper: str) -> bytes:
-    data = roster_dict(None, live_rows(campaign, village), campaign=campaign, village=village)
+    rows = privacy.shown_rows(live_rows(campaign, village), privacy.roster_names_of_village(village.id))
+    data = roster_dict(None, rows, campaign=campaign, village=village)
     return roster_print.render_pdf(data, paper)
 
 

@@ -220,8 +220,8 @@ def submit_payment(actor: Actor, sub: PaymentSubmission, today: date | None = No
     except (ValidationFailed, AlreadyPaid) as e:
         # A replay that raced its twin (PostgreSQL runs them side by side): the twin won and
         # recorded exactly this request, so this one gets the same answer.
-        existing = payments.find_by_client_id(payments.normalize_client_id(sub.client_id))
-        if existing is not None and existing.request_hash == fingerprint:
+        # Only to someone who may see it: anyone else gets the conflict (services.payments._replay).
+        if (existing := payments.replay_of(actor, sub.client_id, fingerprint)) is not None:
             return existing, False
         if isinstance(e, ValidationFailed):
             raise ValidationFailed(line_errors(e, keys)) from None

@@ -3,9 +3,18 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms import AreaEditForm, AreaForm, AuditFilterForm, CampaignForm, UserEditForm, UserForm, choices
+from ..forms import (
+    AreaEditForm,
+    AreaForm,
+    AuditFilterForm,
+    CampaignForm,
+    PrivacyForm,
+    UserEditForm,
+    UserForm,
+    choices,
+)
 from ..rules.categories import GOV_GROUPS, KINDS, POINT_KINDS, ROLES
-from ..services import accounts, areas, audit, campaigns, payments
+from ..services import accounts, areas, audit, campaigns, payments, privacy
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
 from ..timeutil import today_local
@@ -102,7 +111,8 @@ def _area_choices(role_filter=None):
 @roles_required(*ADMINS)
 def users():
     rows = db.session.scalars(accounts.manageable_users(actor())).all()
-    return render_template("admin/users.html", users=rows, tab="admin")
+    return render_template("admin/users.html", users=rows, tab="admin",
+                           manageable={u.id for u in rows if accounts.may_manage(actor(), u)})
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -205,6 +215,35 @@ def edit_area(code):
             flash("已保存", "ok")
             return redirect(url_for("admin.area_list"))
     return render_template("admin/area_form.html", form=form, area=area, tab="admin"), (422 if form.errors else 200)
+
+
+# --- privacy ---------------------------------------------------------------------------------
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@roles_required("district_admin")
+def privacy_settings():
+    """How the district's public roster shows names (one form per district the admin runs)."""
+    districts = privacy.districts_of(actor())
+    code = request.form.get("district", "") if request.method == "POST" else ""
+    forms = {}
+    for d in districts:
+        posted = d.code == code
+        forms[d.code] = PrivacyForm(formdata=None if not posted else request.form,
+                                    data=None if posted else {"roster_names": d.roster_names}, prefix="")
+    form = forms.get(code)
+    if request.method == "POST":
+        if form is None:
+            return redirect(url_for("admin.privacy_settings"))
+        if form.validate():
+            try:
+                privacy.set_roster_names(actor(), code, form.roster_names.data)
+            except ValidationFailed as e:
+                put_errors(form, e)
+            else:
+                flash("已保存：公示名单上的姓名按新的方式显示", "ok")
+                return redirect(url_for("admin.privacy_settings"))
+    return render_template("admin/privacy.html", districts=districts, forms=forms, tab="admin"), \
+        (422 if form is not None and form.errors else 200)
 
 
 # --- oversight -------------------------------------------------------------------------------

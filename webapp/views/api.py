@@ -17,12 +17,13 @@ from ..services.campaigns import current_campaign, require_current_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, ServiceError, ValidationFailed
 from ..services.scope import villages_of
 from ..timeutil import to_local, today_local
-from . import actor, db_int, public, site
+from . import DB_INT_MAX, actor, db_int, public, site
 from .api_doc import OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 ALL_ROLES = ("coordinator", "township_admin", "district_admin")
+MOMENTS = (datetime(2000, 1, 1), datetime(2100, 1, 1))   # what `recorded_at` may be (UTC)
 
 
 def api_roles(*roles):
@@ -93,6 +94,11 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int):
             self.errors[at + key] = "应为整数"
             return None
+        if abs(value) > DB_INT_MAX:
+            # Ids and amounts are database integers: a larger one names nothing and cannot be
+            # stored, and passed on it makes the driver fail (a 500).
+            self.errors[at + key] = "数值超出范围"
+            return None
         return value
 
     def moment(self, obj, key) -> datetime | None:
@@ -101,10 +107,19 @@ class _Reader:
             return None
         try:
             dt = datetime.fromisoformat(value)
+            dt = dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
         except ValueError:
             self.errors[key] = "时间格式不正确"
             return None
-        return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
+        except OverflowError:   # 0001-01-01T00:00+08:00 is before datetime.min in UTC
+            self.errors[key] = "时间超出范围"
+            return None
+        if not MOMENTS[0] <= dt <= MOMENTS[1]:
+            # Nobody took money before the scheme or in the next century; and a moment at
+            # datetime's limits overflows as soon as it is moved to China time.
+            self.errors[key] = "时间超出范围"
+            return None
+        return dt
 
 
 def _json_object() -> dict:

@@ -30,6 +30,9 @@ def create_app(test_config=None):
                      "RECEIPT_KEY_FILE"):
             if os.environ.get(name):
                 app.config[name] = os.environ[name]
+        for name in [k for k in app.config if k.startswith("UPLOAD_MAX_")]:
+            if os.environ.get(name):
+                app.config[name] = int(os.environ[name])
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
         if os.environ.get("SESSION_COOKIE_SECURE") == "1" or os.environ.get("PRODUCTION") == "1":

@@ -29,10 +29,11 @@ from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.masking import mask_id_number
 from ..rules.pinyin import name_keys
 from ..rules.spreadsheet import (
+    DEFAULT_LIMITS,
     GOV_COLUMNS,
-    MAX_UPLOAD_BYTES,
     PLAN_COLUMNS,
     BadFile,
+    UploadLimits,
     cell_text,
     find_table,
     id_cell,
@@ -99,11 +100,9 @@ def _require_importer(actor: Actor):
         raise Forbidden("只有乡/街道或区管理员可以导入名单")
 
 
-def _read(filename: str, data: bytes, columns: dict, required: list):
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed({"file": f"文件太大，最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB"})
+def _read(filename: str, data: bytes, columns: dict, required: list, limits: UploadLimits):
     try:
-        return find_table(read_rows(filename, data), columns, required)
+        return find_table(read_rows(filename, data, limits), columns, required)
     except BadFile as e:
         raise ValidationFailed({"file": str(e)}) from None
 
@@ -186,13 +185,14 @@ def _resolve_village(text: str, by_code: dict, by_name: dict):
 
 
 def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
-               skip_existing: bool = False, progress=None) -> PlanCheck:
+               skip_existing: bool = False, progress=None,
+               limits: UploadLimits = DEFAULT_LIMITS) -> PlanCheck:
     """Read and check every row of a plan list; changes nothing. Runs inside the caller's unit."""
     progress = progress or _progress_noop
     _require_importer(actor)
     progress("读取文件", 0, 1)
     required = ["name", "id_number", "address"] + ([] if village_code else ["village"])
-    table = _read(filename, data, PLAN_COLUMNS, required)
+    table = _read(filename, data, PLAN_COLUMNS, required, limits)
     check = PlanCheck(total_rows=len(table.rows))
     progress("读取文件", 1, 1)
 
@@ -445,11 +445,11 @@ def _new_job(actor: Actor, kind: str, filename: str, data: bytes, params: dict) 
 
 
 def preview_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
-                 skip_existing: bool = False, progress=None) -> ImportJob:
+                 skip_existing: bool = False, progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     """Check a plan list and keep the result for the preview page. Imports nothing."""
     with unit_of_work(), _bulk():
         check = check_plan(actor, filename, data, village_code=village_code, skip_existing=skip_existing,
-                           progress=progress)
+                           progress=progress, limits=limits)
         job = _new_job(actor, "plan", filename, data, {"village_code": village_code or "",
                                                         "skip_existing": bool(skip_existing)})
         _fill_job(job, check)
@@ -490,10 +490,11 @@ def _start_confirm(actor: Actor, job_id: int, kind: str, data: bytes) -> ImportJ
     return job
 
 
-def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progress) -> ImportJob:
+def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progress,
+                limits: UploadLimits) -> ImportJob:
     params = job.params or {}
     check = check_plan(actor, filename, data, village_code=params.get("village_code") or None,
-                       skip_existing=params.get("skip_existing", False), progress=progress)
+                       skip_existing=params.get("skip_existing", False), progress=progress, limits=limits)
     if check.problems:
         raise ListRejected(check.problems, check.total_rows)
     people, households = _insert_plan(actor, check, progress)
@@ -507,19 +508,20 @@ def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progre
     return job
 
 
-def confirm_plan(actor: Actor, job_id: int, data: bytes, progress=None) -> ImportJob:
+def confirm_plan(actor: Actor, job_id: int, data: bytes, progress=None,
+                 limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     """Import a previewed plan list: checked again, then all rows or none, in one transaction."""
     progress = progress or _progress_noop
     try:
         with unit_of_work(), _bulk():
             job = _start_confirm(actor, job_id, "plan", data)
-            return _apply_plan(actor, job, job.filename, data, progress)
+            return _apply_plan(actor, job, job.filename, data, progress, limits)
     except IntegrityError:
         raise Conflict("导入时有人同时登记了清单中的人员，没有导入任何数据，请重新检查后再导入") from None
 
 
 def import_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
-                skip_existing: bool = False, progress=None) -> ImportJob:
+                skip_existing: bool = False, progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     """Check and import in one go (the command line and the benchmark)."""
     progress = progress or _progress_noop
     try:
@@ -527,7 +529,7 @@ def import_plan(actor: Actor, filename: str, data: bytes, *, village_code: str |
             _require_importer(actor)
             job = _new_job(actor, "plan", filename, data, {"village_code": village_code or "",
                                                             "skip_existing": bool(skip_existing)})
-            return _apply_plan(actor, job, filename, data, progress)
+            return _apply_plan(actor, job, filename, data, progress, limits)
     except IntegrityError:
         raise Conflict("导入时有人同时登记了清单中的人员，没有导入任何数据，请重新检查后再导入") from None
 
@@ -584,12 +586,12 @@ class GovCheck:
 
 
 def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
-              progress=None) -> GovCheck:
+              progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> GovCheck:
     progress = progress or _progress_noop
     _require_importer(actor)
     if group not in GOV_FLAG:
         raise ValidationFailed({"group": "请选择名单类别"})
-    table = _read(filename, data, GOV_COLUMNS, ["name", "id_number"])
+    table = _read(filename, data, GOV_COLUMNS, ["name", "id_number"], limits)
     check = GovCheck(group=group, total_rows=len(table.rows), replace=replace)
     flag = GOV_FLAG[group]
     column = getattr(Person, flag)
@@ -642,18 +644,18 @@ def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: 
 
 
 def preview_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
-                progress=None) -> ImportJob:
+                progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     with unit_of_work():
-        check = check_gov(actor, filename, data, group=group, replace=replace, progress=progress)
+        check = check_gov(actor, filename, data, group=group, replace=replace, progress=progress, limits=limits)
         job = _new_job(actor, "gov", filename, data, {"group": group, "replace": bool(replace)})
         _fill_job(job, check)
     return job
 
 
-def _apply_gov(actor: Actor, job: ImportJob, data: bytes, progress) -> ImportJob:
+def _apply_gov(actor: Actor, job: ImportJob, data: bytes, progress, limits: UploadLimits) -> ImportJob:
     params = job.params or {}
     check = check_gov(actor, job.filename, data, group=params.get("group", ""), replace=params.get("replace", False),
-                      progress=progress)
+                      progress=progress, limits=limits)
     if check.problems:
         raise ListRejected(check.problems, check.total_rows)
     flag = GOV_FLAG[check.group]
@@ -682,17 +684,18 @@ def _apply_gov(actor: Actor, job: ImportJob, data: bytes, progress) -> ImportJob
     return job
 
 
-def confirm_gov(actor: Actor, job_id: int, data: bytes, progress=None) -> ImportJob:
+def confirm_gov(actor: Actor, job_id: int, data: bytes, progress=None,
+                limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     progress = progress or _progress_noop
     with unit_of_work():
         job = _start_confirm(actor, job_id, "gov", data)
-        return _apply_gov(actor, job, data, progress)
+        return _apply_gov(actor, job, data, progress, limits)
 
 
 def import_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
-               progress=None) -> ImportJob:
+               progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     progress = progress or _progress_noop
     with unit_of_work():
         _require_importer(actor)
         job = _new_job(actor, "gov", filename, data, {"group": group, "replace": bool(replace)})
-        return _apply_gov(actor, job, data, progress)
+        return _apply_gov(actor, job, data, progress, limits)

@@ -38,6 +38,7 @@ from ..forms_paperwork import (
 from ..pdf import render_pdf
 from ..rules.categories import GOV_GROUPS, KINDS
 from ..rules.money import fen_to_yuan_str
+from ..rules.spreadsheet import UploadLimits
 from ..services import areas, bureau, exports, handover, imports, reconcile
 from ..services.audit import ACTION_LABELS
 from ..services.errors import ServiceError, ValidationFailed
@@ -127,6 +128,10 @@ def _progress_writer(token: str):
     return write
 
 
+def _limits() -> UploadLimits:
+    return UploadLimits.from_config(current_app.config)
+
+
 def _read_upload(form) -> tuple[str, bytes]:
     f = form.file.data
     return f.filename or "", f.read()
@@ -185,7 +190,7 @@ def import_plan():
         try:
             job = imports.preview_plan(actor(), filename, data, village_code=form.village.data or None,
                                        skip_existing=form.skip_existing.data,
-                                       progress=_progress_writer(form.progress_token.data))
+                                       progress=_progress_writer(form.progress_token.data), limits=_limits())
         except ValidationFailed as e:
             for message in put_errors(form, e):
                 flash(message, "error")
@@ -206,7 +211,7 @@ def import_gov():
         filename, data = _read_upload(form)
         try:
             job = imports.preview_gov(actor(), filename, data, group=form.group.data, replace=form.replace.data,
-                                      progress=_progress_writer(form.progress_token.data))
+                                      progress=_progress_writer(form.progress_token.data), limits=_limits())
         except ValidationFailed as e:
             for message in put_errors(form, e):
                 flash(message, "error")
@@ -236,7 +241,7 @@ def confirm_import(job_id):
     data = path.read_bytes() if path.exists() else b""
     confirm = imports.confirm_plan if job.kind == "plan" else imports.confirm_gov
     try:
-        job = confirm(actor(), job_id, data, progress=_progress_writer(form.progress_token.data))
+        job = confirm(actor(), job_id, data, progress=_progress_writer(form.progress_token.data), limits=_limits())
     except ServiceError as e:
         flash(e.message, "error")
     else:
@@ -409,7 +414,7 @@ def bureau_results(batch_id):
     if form.validate_on_submit():
         filename, data = _read_upload(form)
         try:
-            summary = bureau.import_results(actor(), batch_id, filename, data)
+            summary = bureau.import_results(actor(), batch_id, filename, data, limits=_limits())
         except imports.ListRejected as e:
             put_errors(form, e)
             problems = e.problems[:imports.KEEP_PROBLEMS]

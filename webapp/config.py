@@ -56,5 +56,13 @@ class Config:
     UPLOAD_MAX_RATIO = 100
     UPLOAD_MAX_ZIP_MEMBERS = 1000
 
+    # Import previews (the uploaded list, sealed, between preview and confirm) older than this are
+    # swept; each gunicorn worker sweeps every IMPORT_SWEEP_INTERVAL_S (0: never, e.g. in tests).
+    IMPORT_PREVIEW_MAX_AGE_S = 24 * 3600
+    IMPORT_SWEEP_INTERVAL_S = 600
+    # Files and folders the app creates (instance/: database, keys, previews, caches) are the
+    # service user's only: umask 077 gives 0600 files and 0700 folders. None leaves the umask.
+    INSTANCE_UMASK = 0o077
+
     # Run the font/engine check at start-up (tests switch it off to start faster).
     CHECK_PDF_ENGINE_AT_STARTUP = True

@@ -41,7 +41,7 @@ def test_a_cell_at_zz100000_is_refused_naming_the_column_limit():
 def test_the_rectangle_is_bounded_even_when_rows_and_columns_each_pass():
     # GR = column 200, row 200,000: each within its own limit, 40 million cells together.
     message = refused(hostile.one_cell_at("GR200000"))
-    assert "个单元格" in message and "最多 5,000,000 个" in message
+    assert "个单元格" in message and "最多 3,000,000 个" in message
 
 
 def test_cells_without_references_are_counted_as_calamine_places_them():

@@ -38,7 +38,7 @@ class UploadLimits:
     max_bytes: int = 32 * 1024 * 1024          # the upload itself (as MAX_CONTENT_LENGTH)
     max_rows: int = 200_000                     # data rows; a title and header row come on top
     max_columns: int = 200                      # a plan list has 9; the tax office's exports ~40
-    max_cells: int = 5_000_000                  # rows x columns of the rectangle calamine builds
+    max_cells: int = 3_000_000                  # rows x columns of the rectangle calamine builds
     max_unpacked_bytes: int = 256 * 1024 * 1024  # every zip member added up, as unpacked
     max_ratio: int = 100                        # unpacked / packed of one member (XML packs ~9:1)
     max_members: int = 1000                     # zip entries (a workbook has ~10)

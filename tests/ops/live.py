@@ -49,7 +49,8 @@ class Gunicorn:
              f"127.0.0.1:{self.port}", "--access-logfile", "-", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True, preexec_fn=self._limit if self.address_space else None)
-        deadline = time.time() + 30
+        # 90 s: on a machine shared by many test runs, three workers took 29 s to boot.
+        deadline = time.time() + 90
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/healthz", timeout=2)

@@ -22,3 +22,9 @@ keepalive = 5           # used by threaded workers only
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Each worker sweeps unconfirmed import previews on a timer (webapp/housekeeping.py)."""
+    from webapp.housekeeping import start_sweeper
+    start_sweeper(worker.wsgi)

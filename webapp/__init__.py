@@ -30,6 +30,9 @@ def create_app(test_config=None):
                      "RECEIPT_KEY_FILE"):
             if os.environ.get(name):
                 app.config[name] = os.environ[name]
+        for name in [k for k in app.config if k.startswith(("UPLOAD_MAX_", "IMPORT_PREVIEW_", "IMPORT_SWEEP_"))]:
+            if os.environ.get(name):
+                app.config[name] = int(os.environ[name])
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
         if os.environ.get("SESSION_COOKIE_SECURE") == "1" or os.environ.get("PRODUCTION") == "1":
@@ -40,7 +43,13 @@ def create_app(test_config=None):
             app.config["PROXY_FIX"] = int(os.environ["PROXY_FIX"])
     else:
         app.config.update(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("INSTANCE_UMASK") is not None:
+        # Before anything is created: app.db, its -wal/-shm, keys, ratelimit.db, previews, PDFs.
+        os.umask(app.config["INSTANCE_UMASK"])
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    from .housekeeping import tighten_instance
+    for path in tighten_instance(app.instance_path):
+        app.logger.warning("%s was readable by other users: now the service user's only", path)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {

@@ -45,6 +45,24 @@ class Config:
 
     # Uploads (plan lists, bureau result files) are refused above this size.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # What one uploaded spreadsheet may hold, checked before it is read (rules/spreadsheet.py:
+    # UploadLimits; docs/security-uploads.md). Rows are data rows (a title and header row come on
+    # top); cells are the rectangle from A1 to the last cell, which the reader builds whole.
+    UPLOAD_MAX_BYTES = 32 * 1024 * 1024
+    UPLOAD_MAX_ROWS = 200_000
+    UPLOAD_MAX_COLUMNS = 200
+    UPLOAD_MAX_CELLS = 3_000_000
+    UPLOAD_MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+    UPLOAD_MAX_RATIO = 100
+    UPLOAD_MAX_ZIP_MEMBERS = 1000
+
+    # Import previews (the uploaded list, sealed, between preview and confirm) older than this are
+    # swept; each gunicorn worker sweeps every IMPORT_SWEEP_INTERVAL_S (0: never, e.g. in tests).
+    IMPORT_PREVIEW_MAX_AGE_S = 24 * 3600
+    IMPORT_SWEEP_INTERVAL_S = 600
+    # Files and folders the app creates (instance/: database, keys, previews, caches) are the
+    # service user's only: umask 077 gives 0600 files and 0700 folders. None leaves the umask.
+    INSTANCE_UMASK = 0o077
 
     # Run the font/engine check at start-up (tests switch it off to start faster).
     CHECK_PDF_ENGINE_AT_STARTUP = True

@@ -57,6 +57,37 @@ class IdVault:
         ct = AESGCM(self._keys[key_id]).encrypt(nonce, number.encode(), key_id.encode())
         return f"{key_id}:{base64.urlsafe_b64encode(nonce + ct).decode()}"
 
+    # --- whole files at rest (import previews) -------------------------------------------------
+    FILE_MAGIC = b"LXF1"
+
+    def _file_key(self, key_id: str) -> bytes:
+        # A key of its own, derived from the ID key, so that no ciphertext of one kind can ever
+        # be passed off as the other.
+        return hmac.new(self._keys[key_id], b"files-at-rest", hashlib.sha256).digest()
+
+    def seal_file(self, data: bytes, label: str) -> bytes:
+        """Encrypt a file's bytes under the newest key; `label` (its name) is bound to it, so a
+        sealed file renamed to another job's name does not open."""
+        key_id = self._current
+        nonce = os.urandom(12)
+        body = AESGCM(self._file_key(key_id)).encrypt(nonce, data, f"{key_id}:{label}".encode())
+        return self.FILE_MAGIC + key_id.encode() + b":" + nonce + body
+
+    def open_file(self, blob: bytes, label: str) -> bytes:
+        """The bytes seal_file sealed; ValueError if the file is not one, was altered or renamed,
+        or its key is gone."""
+        if not blob.startswith(self.FILE_MAGIC) or b":" not in blob[:16]:
+            raise ValueError("not a sealed file")
+        key_id, _, rest = blob[len(self.FILE_MAGIC):].partition(b":")
+        key_id = key_id.decode(errors="replace")
+        if key_id not in self._keys:
+            raise ValueError("the key of this file is gone")
+        from cryptography.exceptions import InvalidTag
+        try:
+            return AESGCM(self._file_key(key_id)).decrypt(rest[:12], rest[12:], f"{key_id}:{label}".encode())
+        except InvalidTag:
+            raise ValueError("the file was altered or belongs to another name") from None
+
     def decrypt(self, token: str) -> str:
         key_id, _, body = token.partition(":")
         raw = base64.urlsafe_b64decode(body)

@@ -32,7 +32,9 @@ def write_instance(instance: Path, id_keys: dict, receipt_keys: dict):
 
 
 class Gunicorn:
-    def __init__(self, database_url: str, instance: Path, workers: int = 2, threads: int = 4, extra_env=None):
+    def __init__(self, database_url: str, instance: Path, workers: int = 2, threads: int = 4, extra_env=None,
+                 address_space: int | None = None):
+        self.address_space = address_space  # RLIMIT_AS for gunicorn and its workers, in bytes
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ, DATABASE_URL=database_url, INSTANCE_PATH=str(instance),
@@ -46,8 +48,9 @@ class Gunicorn:
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind",
              f"127.0.0.1:{self.port}", "--access-logfile", "-", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
-            start_new_session=True)
-        deadline = time.time() + 30
+            start_new_session=True, preexec_fn=self._limit if self.address_space else None)
+        # 90 s: on a machine shared by many test runs, three workers took 29 s to boot.
+        deadline = time.time() + 90
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/healthz", timeout=2)
@@ -57,6 +60,10 @@ class Gunicorn:
                     raise RuntimeError("gunicorn exited:\n" + self.log.read_text()[-3000:]) from None
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer:\n" + self.log.read_text()[-3000:])
+
+    def _limit(self):
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (self.address_space, self.address_space))
 
     def kill(self):
         """SIGKILL the whole process group: no shutdown, no flushing, like a power cut to the process."""
@@ -112,6 +119,23 @@ class Phone:
         assert status == 302 and "/login" not in (location or ""), (status, location)
         self.request("GET", "/")
         return self
+
+    def post_file(self, path, data, field, filename, content, timeout=60):
+        """A multipart form as a browser sends it: `data`'s fields, the CSRF token and one file."""
+        boundary = "----live" + os.urandom(8).hex()
+        parts = []
+        for name, value in dict(data, csrf_token=self.token).items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        req = urllib.request.Request(self.base + path, data=b"".join(parts), method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        try:
+            resp = self.opener.open(req, timeout=timeout)
+            return resp.status, resp.read().decode(), resp.headers.get("Location")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode(), e.headers.get("Location")
 
     def post_form(self, path, data, timeout=15):
         return self.request("POST", path, dict(data, csrf_token=self.token), timeout=timeout)

@@ -90,4 +90,15 @@ def restore(file: Path, yes: bool):
     click.echo(f"已恢复：{target}")
 
 
-commands = [backup, restore]
+@click.command("sweep-imports")
+@click.option("--max-age", "max_age", type=int, default=None,
+              help="Seconds; default IMPORT_PREVIEW_MAX_AGE_S (a day). 0 removes every preview.")
+def sweep_imports(max_age):
+    """Remove unconfirmed import previews (sealed uploads under instance/imports/) older than the limit."""
+    from ..services import upload_store
+    age = current_app.config["IMPORT_PREVIEW_MAX_AGE_S"] if max_age is None else max_age
+    removed = upload_store.sweep(upload_store.folder(current_app.instance_path), age)
+    click.echo(f"已清除 {removed} 份未确认的导入预览（超过 {age} 秒）")
+
+
+commands = [backup, restore, sweep_imports]

@@ -40,6 +40,14 @@ def _report_problems(e):
             click.echo(f"  ……共 {len(e.problems)} 处问题", err=True)
 
 
+def _limits():
+    """The same UPLOAD_MAX_* limits as the web pages: a file the site refuses is refused here too."""
+    from flask import current_app
+
+    from ..rules.spreadsheet import UploadLimits
+    return UploadLimits.from_config(current_app.config)
+
+
 @click.command("import-plan")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--village", "village_code", default=None, help="Import into this village (12-digit code).")
@@ -55,7 +63,7 @@ def import_plan(file, village_code, skip_existing, check_only):
     try:
         if check_only:
             job = imports.preview_plan(SYSTEM, file.name, data, village_code=village_code,
-                                       skip_existing=skip_existing, progress=update)
+                                       skip_existing=skip_existing, progress=update, limits=_limits())
             finish()
             for row, message in job.problems:
                 click.echo(f"  第 {row} 行：{message}", err=True)
@@ -66,7 +74,7 @@ def import_plan(file, village_code, skip_existing, check_only):
                 raise SystemExit(1)
             return
         job = imports.import_plan(SYSTEM, file.name, data, village_code=village_code, skip_existing=skip_existing,
-                                  progress=update)
+                                  progress=update, limits=_limits())
     except ServiceError as e:
         finish()
         _report_problems(e)
@@ -89,7 +97,8 @@ def import_gov(file, group, replace):
     from ..services.errors import ServiceError
     update, finish = _progress_bar()
     try:
-        job = imports.import_gov(SYSTEM, file.name, file.read_bytes(), group=group, replace=replace, progress=update)
+        job = imports.import_gov(SYSTEM, file.name, file.read_bytes(), group=group, replace=replace, progress=update,
+                                 limits=_limits())
     except ServiceError as e:
         finish()
         _report_problems(e)

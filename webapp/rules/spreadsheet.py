@@ -11,21 +11,54 @@ import codecs
 import csv
 import io
 import re
+import struct
 import zipfile
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, fields
 
 from .categories import RELATIONS
 
-MAX_UPLOAD_BYTES = 32 * 1024 * 1024
-MAX_ROWS = 200_000
-# A 32 MB .xlsx may unpack to far more: refuse archives that would unpack beyond this (zip bombs).
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_SCAN_ROWS = 10
 
 
 class BadFile(ValueError):
     """The whole file is unusable; the message is Chinese and says what to do."""
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What one uploaded spreadsheet may cost, checked before anything reads it whole.
+
+    calamine builds the sheet as one dense rectangle from A1 to the last cell it finds, 32 bytes
+    a cell: a 4.9 KB file whose only cell is at XFD1048576 asks for 512 GiB, one at ZZ100000 for
+    2.2 GB. So the rectangle (rows x columns) is bounded, and so is the number of <c> elements,
+    the unpacked size and the compression ratio (zip bombs). webapp/config.py sets these as
+    UPLOAD_MAX_*; docs/security-uploads.md gives what the largest accepted file costs."""
+    max_bytes: int = 32 * 1024 * 1024          # the upload itself (as MAX_CONTENT_LENGTH)
+    max_rows: int = 200_000                     # data rows; a title and header row come on top
+    max_columns: int = 200                      # a plan list has 9; the tax office's exports ~40
+    max_cells: int = 3_000_000                  # rows x columns of the rectangle calamine builds
+    max_unpacked_bytes: int = 256 * 1024 * 1024  # every zip member added up, as unpacked
+    max_ratio: int = 100                        # unpacked / packed of one member (XML packs ~9:1)
+    max_members: int = 1000                     # zip entries (a workbook has ~10)
+
+    CONFIG_KEYS = {"max_bytes": "UPLOAD_MAX_BYTES", "max_rows": "UPLOAD_MAX_ROWS",
+                   "max_columns": "UPLOAD_MAX_COLUMNS", "max_cells": "UPLOAD_MAX_CELLS",
+                   "max_unpacked_bytes": "UPLOAD_MAX_UNPACKED_BYTES", "max_ratio": "UPLOAD_MAX_RATIO",
+                   "max_members": "UPLOAD_MAX_ZIP_MEMBERS"}
+
+    @classmethod
+    def from_config(cls, config) -> "UploadLimits":
+        """From a mapping such as app.config; a key missing or None keeps the default."""
+        values = {f.name: int(config[key]) for f in fields(cls)
+                  if (key := cls.CONFIG_KEYS[f.name]) in config and config[key] is not None}
+        return cls(**values)
+
+
+DEFAULT_LIMITS = UploadLimits()
+MAX_UPLOAD_BYTES = DEFAULT_LIMITS.max_bytes
+MAX_ROWS = DEFAULT_LIMITS.max_rows
 
 
 # --- cells ----------------------------------------------------------------------------------
@@ -223,27 +256,54 @@ def find_table(rows: list, columns: dict, required: list) -> Table:
 
 # --- reading files --------------------------------------------------------------------------
 
-def read_rows(filename: str, data: bytes) -> list:
+def read_rows(filename: str, data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -> list:
     """Every row of an .xlsx (first sheet) or .csv upload as (row number, [values]).
 
-    Values are str, int, float or None. Raises BadFile for anything unusable."""
+    Values are str, int, float or None. Raises BadFile for anything unusable, and for anything
+    over `limits` before it is read whole (see UploadLimits)."""
     if not data:
         raise BadFile("文件是空的，没有任何内容")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise BadFile(f"文件太大（{len(data) / 1024 / 1024:.1f} MB），最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+    if len(data) > limits.max_bytes:
+        raise BadFile(f"文件太大（{len(data) / 1024 / 1024:.1f} MB），最大 {_mb(limits.max_bytes)}")
     name = (filename or "").lower().strip()
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise BadFile("这是旧版 Excel（.xls）文件，请在 Excel 或 WPS 中“另存为” .xlsx 后再上传")
     if ext == "xlsx":
-        rows = _xlsx_rows(data)
-    elif ext in ("csv", "txt"):
-        rows = _csv_rows(data)
-    else:
-        raise BadFile("只支持 Excel（.xlsx）或 CSV（.csv）文件")
-    if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-        raise BadFile(f"行数太多（{len(rows):,} 行），一次最多导入 {MAX_ROWS:,} 行，请拆分后分批导入")
-    return rows
+        return _xlsx_rows(data, limits)
+    if ext in ("csv", "txt"):
+        return _csv_rows(data, limits)
+    raise BadFile("只支持 Excel（.xlsx）或 CSV（.csv）文件")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def _too_many_rows(rows: int, limits: UploadLimits) -> BadFile:
+    return BadFile(f"行数太多：表格用到了第 {rows:,} 行，一次最多导入 {limits.max_rows:,} 行。"
+                   f"请删除多余的行（包括看似空白、但填过空格或设过格式的行），或拆分后分批导入")
+
+
+def _too_many_columns(columns: int, limits: UploadLimits) -> BadFile:
+    return BadFile(f"列数太多：表格用到了第 {columns:,} 列（{column_letters(columns)} 列），最多 "
+                   f"{limits.max_columns:,} 列。请删除表格右侧多余的列")
+
+
+def _too_many_cells(rows: int, columns: int, limits: UploadLimits) -> BadFile:
+    return BadFile(f"表格区域太大：{rows:,} 行 × {columns:,} 列 = {rows * columns:,} 个单元格，最多 "
+                   f"{limits.max_cells:,} 个。请删除多余的行和列，或拆分后分批导入")
+
+
+def check_extent(rows: int, columns: int, cells: int, limits: UploadLimits):
+    """Raise BadFile naming the limit if a sheet of `rows` x `columns` (`cells` cells written) is
+    too big to read. `rows` counts from row 1, so a title and the header row get room on top."""
+    if rows > limits.max_rows + HEADER_SCAN_ROWS:
+        raise _too_many_rows(rows, limits)
+    if columns > limits.max_columns:
+        raise _too_many_columns(columns, limits)
+    if rows * columns > limits.max_cells or cells > limits.max_cells:
+        raise _too_many_cells(rows, columns, limits)
 
 
 def decode_text(data: bytes) -> str:
@@ -262,14 +322,25 @@ def decode_text(data: bytes) -> str:
         raise BadFile("无法识别文件编码：请在 Excel 中另存为“CSV UTF-8”，或保存为 GBK 编码的 CSV") from None
 
 
-def _csv_rows(data: bytes) -> list:
+def _csv_rows(data: bytes, limits: UploadLimits) -> list:
+    """Row by row, stopping at the first row over a limit: a CSV of 32 MB of commas would
+    otherwise become a list of 32 million strings before anything counted them."""
     text = decode_text(data)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    rows, cells, widest = [], 0, 0
     try:
-        return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1)]
+        for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
+            if len(row) > widest:
+                widest = len(row)
+                if widest > limits.max_columns:
+                    raise _too_many_columns(widest, limits)
+            cells += len(row)
+            check_extent(n, widest, cells, limits)
+            rows.append((n, row))
     except csv.Error as e:
         raise BadFile(f"CSV 格式不对：{e}") from None
+    return rows
 
 
 def _cell(value):
@@ -283,27 +354,261 @@ def _cell(value):
     return value
 
 
-def _xlsx_rows(data: bytes) -> list:
-    """The first worksheet of an .xlsx, read by calamine (Rust; five times openpyxl's speed)."""
+def _xlsx_rows(data: bytes, limits: UploadLimits) -> list:
+    """The first worksheet of an .xlsx, read by calamine (Rust; five times openpyxl's speed) once
+    measure_xlsx has shown that every part of the file is within the limits."""
     from python_calamine import CalamineError, CalamineWorkbook
+    measure_xlsx(data, limits)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise BadFile("文件解压后太大，不是正常的表格文件")
-        if "xl/workbook.xml" not in archive.namelist():
-            raise BadFile("这不是有效的 Excel（.xlsx）文件")
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not book.sheet_names:
             raise BadFile("Excel 文件里没有工作表")
         sheet = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except BadFile:
         raise
-    except (zipfile.BadZipFile, CalamineError, ValueError, IndexError, OSError):
+    except (CalamineError, ValueError, IndexError, OSError):
+        raise BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏") from None
+    except BaseException as e:
+        # A panic in calamine's Rust code arrives as pyo3's PanicException, a BaseException:
+        # left alone it would end the worker. measure_xlsx should have refused the file already.
+        if type(e).__name__ != "PanicException":
+            raise
         raise BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏") from None
     rows = []
-    for number, values in enumerate(sheet[:MAX_ROWS + HEADER_SCAN_ROWS + 1], start=1):
+    for number, values in enumerate(sheet, start=1):
         cells = [_cell(v) for v in values]
         while cells and cells[-1] is None:
             cells.pop()
         rows.append((number, cells))
     return rows
+
+
+# --- measuring an .xlsx before it is read -----------------------------------------------------
+
+@dataclass
+class SheetExtent:
+    """What calamine would build from one XML part: rows x columns from A1, and <c> elements."""
+    rows: int = 0
+    columns: int = 0
+    cells: int = 0
+    declared: str = ""        # <dimension ref="A1:I100002"/>, as the file says (it may lie)
+
+
+def column_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def column_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.upper().decode():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+_PIECE = 256 * 1024           # compressed bytes fed to zlib at a time
+_OUT = 1024 * 1024            # most bytes zlib may hand back at once
+_MAX_TAG = 64 * 1024          # a start tag longer than this is no spreadsheet's
+# A start tag <c ...>, <row ...> or <dimension ...>, with its r="..." when that comes first (as
+# every writer puts it; _R_ATTR finds it elsewhere). calamine goes by local names, so <x:c> is a
+# cell too: _PREFIXED_TAG reads those, at twice the cost, in the pieces that may hold one.
+_TAG = re.compile(rb"""<(c|row|dimension)(?=[\s/>])\s*(?:r\s*=\s*(["'])([^"']*)\2)?([^>]*)>""")
+_PREFIXED_TAG = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)(?=[\s/>])"""
+                           rb"""\s*(?:r\s*=\s*(["'])([^"']*)\2)?([^>]*)>""")
+_R_ATTR = re.compile(rb"""\sr\s*=\s*(["'])([^"']*)\1""")
+_DIMENSION = re.compile(rb"""(?:^|\s)ref\s*=\s*["']([A-Za-z0-9:$]{1,32})["']""")
+_DIM_END = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def measure_xlsx(data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -> list:
+    """Check an .xlsx without building it: the zip's members (count, sizes, compression ratio,
+    CRC), then every XML part streamed through a small scanner that counts <row> and <c>
+    elements and tracks the last row and column, as calamine will place them. Memory stays at
+    about a megabyte whatever the file holds. Returns [(member, SheetExtent)]; raises BadFile
+    naming the limit that was passed."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏") from None
+    if len(infos) > limits.max_members:
+        raise BadFile(f"文件里有 {len(infos):,} 个部件，正常的表格不超过 {limits.max_members:,} 个，不是正常的表格文件")
+    if "xl/workbook.xml" not in archive.namelist():
+        raise BadFile("这不是有效的 Excel（.xlsx）文件")
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.max_unpacked_bytes:
+        raise BadFile(f"文件解压后太大（{_mb(declared)}），最大 {_mb(limits.max_unpacked_bytes)}，不是正常的表格文件")
+    extents = []
+    unpacked = 0
+    for info in infos:
+        _check_ratio(info.file_size, info.compress_size, limits)
+        scan = _SheetScanner(limits) if info.filename.lower().endswith(".xml") else None
+        for chunk in _member_chunks(data, info, limits):
+            unpacked += len(chunk)
+            if unpacked > limits.max_unpacked_bytes:
+                raise BadFile(f"文件解压后太大（超过 {_mb(limits.max_unpacked_bytes)}），不是正常的表格文件")
+            if scan:
+                scan.feed(chunk)
+        if scan:
+            extents.append((info.filename, scan.finish()))
+    return extents
+
+
+def _check_ratio(unpacked: int, packed: int, limits: UploadLimits):
+    # Small parts pack well by nature (an empty styles.xml is 10:1); only a big one is a bomb.
+    if unpacked > 1024 * 1024 and unpacked > limits.max_ratio * max(packed, 1):
+        raise BadFile(f"文件压缩比异常（{unpacked // max(packed, 1):,}:1，正常表格约 10:1，最多 "
+                      f"{limits.max_ratio}:1），不是正常的表格文件")
+
+
+def _member_chunks(data: bytes, info: zipfile.ZipInfo, limits: UploadLimits):
+    """The member's bytes, unpacked here from the very bytes calamine will read: the stream must
+    end exactly at the size the directory declares, with its CRC. Python's zipfile would quietly
+    cut a longer stream at the declared size and check the CRC of the cut (an attacker chooses
+    both), while calamine's reader would go on unpacking."""
+    bad = BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏")
+    if info.flag_bits & 0x1:
+        raise BadFile("Excel 文件设置了密码，请去掉密码后再上传")
+    head = data[info.header_offset:info.header_offset + _LOCAL_HEADER.size]
+    if len(head) < _LOCAL_HEADER.size:
+        raise bad
+    magic, name_len, extra_len = _LOCAL_HEADER.unpack(head)
+    if magic != b"PK\x03\x04":
+        raise bad
+    start = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
+    raw = memoryview(data)[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise bad
+    crc, total = 0, 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        for i in range(0, len(raw), _OUT):
+            chunk = bytes(raw[i:i + _OUT])
+            crc = zlib.crc32(chunk, crc)
+            total += len(chunk)
+            yield chunk
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflate = zlib.decompressobj(-15)
+        for i in range(0, len(raw), _PIECE):
+            pending = bytes(raw[i:i + _PIECE])
+            while pending:
+                try:
+                    chunk = inflate.decompress(pending, _OUT)
+                except zlib.error:
+                    raise bad from None
+                pending = inflate.unconsumed_tail
+                total += len(chunk)
+                if total > info.file_size:
+                    _check_ratio(total, info.compress_size, limits)
+                    raise bad
+                crc = zlib.crc32(chunk, crc)
+                yield chunk
+                if inflate.eof:
+                    break
+            if inflate.eof:
+                break
+        if not inflate.eof:
+            raise bad
+    else:
+        raise BadFile("Excel 文件使用了不支持的压缩方式，请在 Excel 或 WPS 中重新保存为 .xlsx")
+    if total != info.file_size or crc != info.CRC:
+        raise bad
+
+
+def _bad_ref(value: bytes) -> BadFile:
+    return BadFile(f"单元格位置“{value[:20].decode(errors='replace')}”无效，这不是有效的 Excel（.xlsx）文件")
+
+
+def _ref_column(value: bytes, letters: bytes, digits: bytes) -> int:
+    """The column of r="B7" (0 for r="7"). A reference this scanner cannot read (an entity, a
+    fourth letter) refuses the file: calamine might place it where nothing here counted it."""
+    plain = letters.replace(b"$", b"")
+    if not (plain.isalpha() and plain.isascii()) and plain or len(plain) > 3 or len(digits) > 7:
+        raise _bad_ref(value)
+    return column_number(plain) if plain else 0
+
+
+class _SheetScanner:
+    """Counts <row> and <c> start tags in XML fed in pieces and follows their positions as
+    calamine does: a cell's r="B7" when given, otherwise the next column of the current row
+    (and a row's r="7", otherwise the next row). Stops at the first limit passed."""
+
+    def __init__(self, limits: UploadLimits):
+        self.limits = limits
+        self.extent = SheetExtent()
+        self.row = 0
+        self.col = 0
+        self.tail = b""
+        self._columns = {}
+
+    def feed(self, chunk: bytes):
+        buf = self.tail + chunk
+        # Text holds no '<' (XML escapes it), so everything before the last '<' is whole tags.
+        cut = buf.rfind(b"<")
+        if cut < 0:
+            self.tail = b""
+            return
+        self._scan(buf, cut)
+        self.tail = buf[cut:]
+        if len(self.tail) > _MAX_TAG and b">" not in self.tail[:_MAX_TAG]:
+            raise BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏")
+
+    def finish(self) -> SheetExtent:
+        self._scan(self.tail, len(self.tail))
+        self.tail = b""
+        return self.extent
+
+    def _scan(self, buf: bytes, end: int):
+        ext, limits = self.extent, self.limits
+        row, col, rows, columns, cells = self.row, self.col, ext.rows, ext.columns, ext.cells
+        letters_to_col = self._columns
+        # findall's tuples cost a third of finditer's match objects: 900,000 cells in ~0.5 s.
+        prefixed = b":c" in buf or b":row" in buf or b":dimension" in buf
+        for kind, _, value, attrs in (_PREFIXED_TAG if prefixed else _TAG).findall(buf, 0, end):
+            if not value and b"r" in attrs and (later := _R_ATTR.search(attrs)):
+                value = later.group(2)
+            if kind == b"c":
+                if value:
+                    letters = value.rstrip(b"0123456789")
+                    digits = value[len(letters):]
+                    c = letters_to_col.get(letters)
+                    if c is None:
+                        c = letters_to_col[letters] = _ref_column(value, letters, digits)
+                    col = c or col + 1
+                    if digits:
+                        row = int(digits)
+                else:
+                    col += 1
+                cells += 1
+                if col > columns or row > rows or cells > limits.max_cells:
+                    columns, rows = max(columns, col), max(rows, row)
+                    check_extent(rows, columns, cells, limits)
+            elif kind == b"row":
+                if value:
+                    if not value.isdigit() or len(value) > 7:
+                        raise _bad_ref(value)
+                    row = int(value)
+                else:
+                    row += 1
+                col = 0
+                if row > limits.max_rows + HEADER_SCAN_ROWS:
+                    raise _too_many_rows(row, limits)
+            else:
+                self._dimension(attrs)
+        self.row, self.col = row, col
+        ext.rows, ext.columns, ext.cells = rows, columns, cells
+
+    def _dimension(self, attrs: bytes):
+        """The part's own <dimension ref="A1:XFD1048576"/>: a workbook that declares more than the
+        limits is refused at once, before its cells are counted."""
+        m = _DIMENSION.search(attrs)
+        if not m:
+            return
+        self.extent.declared = m.group(1).decode()
+        last = _DIM_END.search(self.extent.declared.split(":")[-1])
+        if last:
+            rows, columns = int(last.group(2)), column_number(last.group(1))
+            check_extent(rows, columns, 0, self.limits)

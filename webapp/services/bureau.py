@@ -24,7 +24,16 @@ from ..models import (
 from ..rules.categories import KINDS
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.money import format_yuan
-from ..rules.spreadsheet import RESULT_COLUMNS, BadFile, cell_text, find_table, id_cell, read_rows
+from ..rules.spreadsheet import (
+    DEFAULT_LIMITS,
+    RESULT_COLUMNS,
+    BadFile,
+    UploadLimits,
+    cell_text,
+    find_table,
+    id_cell,
+    read_rows,
+)
 from ..timeutil import now_utc, today_local
 from .actor import Actor
 from .audit import record_event
@@ -162,14 +171,15 @@ def _result_value(text: str) -> bool | None:
     return None
 
 
-def import_results(actor: Actor, batch_id: int, filename: str, data: bytes) -> dict:
+def import_results(actor: Actor, batch_id: int, filename: str, data: bytes,
+                   limits: UploadLimits = DEFAULT_LIMITS) -> dict:
     """The bureau's result file, row by row: which payments it accepted, which it rejected and
     why. All rows or none: any row that does not fit the batch stops the whole file."""
     _require_admin(actor)
     with unit_of_work():
         batch = get_batch(actor, batch_id)
         try:
-            table = find_table(read_rows(filename, data), RESULT_COLUMNS, ["id_number", "result"])
+            table = find_table(read_rows(filename, data, limits), RESULT_COLUMNS, ["id_number", "result"])
         except BadFile as e:
             raise ValidationFailed({"file": str(e)}) from None
         lines = {h: (pid, name) for pid, h, name in db.session.execute(

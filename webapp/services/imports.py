@@ -23,22 +23,27 @@ from ..extensions import db
 from ..idvault import idvault
 from ..models import Area, AuditEvent, Household, ImportJob, Person
 from ..rules.categories import GOV_GROUPS
-from ..rules.contact import InvalidPhone, normalize_mobile
-from ..rules.eligibility import BLOCK, PersonFacts, medical_findings, pension_findings
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.masking import mask_id_number
+from ..rules.names import clean_name
 from ..rules.pinyin import name_keys
+from ..rules.plan_rows import (
+    GOV_FLAG,
+    EligibilityNotes,
+    Villages,
+    check_plan_row,
+    fill_household_addresses,
+    settle_household,
+)
 from ..rules.spreadsheet import (
+    DEFAULT_LIMITS,
     GOV_COLUMNS,
-    MAX_UPLOAD_BYTES,
     PLAN_COLUMNS,
     BadFile,
+    UploadLimits,
     cell_text,
     find_table,
     id_cell,
-    parse_categories,
-    parse_relation,
-    parse_yes_no,
     read_rows,
 )
 from ..timeutil import now_utc, today_local
@@ -46,7 +51,7 @@ from .actor import Actor
 from .audit import record_event
 from .campaigns import current_campaign
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .people import FLAGS, clean_name
+from .people import FLAGS
 from .scope import visible_village_ids
 from .tx import unit_of_work
 
@@ -57,7 +62,6 @@ INSERT_CHUNK = 5000
 
 PLAN_TEMPLATE_HEADERS = ["村/社区代码", "户号", "姓名", "身份证号", "与户主关系", "住址", "联系电话",
                          "人员类别", "是否新参保"]
-GOV_FLAG = {"dibao": "is_dibao", "tekun": "is_tekun", "disabled": "is_disabled"}
 
 
 class ListRejected(ValidationFailed):
@@ -99,11 +103,9 @@ def _require_importer(actor: Actor):
         raise Forbidden("只有乡/街道或区管理员可以导入名单")
 
 
-def _read(filename: str, data: bytes, columns: dict, required: list):
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed({"file": f"文件太大，最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB"})
+def _read(filename: str, data: bytes, columns: dict, required: list, limits: UploadLimits):
     try:
-        return find_table(read_rows(filename, data), columns, required)
+        return find_table(read_rows(filename, data, limits), columns, required)
     except BadFile as e:
         raise ValidationFailed({"file": str(e)}) from None
 
@@ -163,150 +165,48 @@ class PlanCheck:
         return len({r for r, _ in self.problems})
 
 
-def _eligibility_notes(key: tuple, policy, today: date) -> tuple:
-    birth, student, emp_pension, emp_medical, groups = key
-    facts = PersonFacts(birth_date=birth, is_student=student, employee_pension=emp_pension,
-                        employee_medical=emp_medical, groups=groups)
-    out = [f"养老不适用：{f.message}" for f in pension_findings(facts, policy, today) if f.level == BLOCK]
-    out += [f"医疗不适用：{f.message}" for f in medical_findings(facts, policy) if f.level == BLOCK]
-    return tuple(out)
-
-
-def _resolve_village(text: str, by_code: dict, by_name: dict):
-    """(village id, None) or (None, message)."""
-    text = text.strip()
-    if text in by_code:
-        return by_code[text], None
-    ids = by_name.get(text)
-    if ids and len(ids) == 1:
-        return ids[0], None
-    if ids:
-        return None, f"村/社区“{text}”有重名，请填写 12 位村/社区代码"
-    return None, f"村/社区“{text}”不存在或不在您的管理范围内"
-
-
-def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
-               skip_existing: bool = False, progress=None) -> PlanCheck:
-    """Read and check every row of a plan list; changes nothing. Runs inside the caller's unit."""
-    progress = progress or _progress_noop
-    _require_importer(actor)
-    progress("读取文件", 0, 1)
-    required = ["name", "id_number", "address"] + ([] if village_code else ["village"])
-    table = _read(filename, data, PLAN_COLUMNS, required)
-    check = PlanCheck(total_rows=len(table.rows))
-    progress("读取文件", 1, 1)
-
+def _plan_villages(actor: Actor, village_code: str | None) -> tuple[Villages, dict]:
+    """(the villages rows may name, every village for labels). NotFound for a foreign code."""
     scope = set(db.session.scalars(_village_ids_query(actor)))
-    villages = _all_villages()
-    mine = {i: v for i, v in villages.items() if i in scope}
-    by_code = {v["code"]: i for i, v in mine.items()}
-    by_name = defaultdict(list)
-    for i, v in mine.items():
-        by_name[v["name"]].append(i)
-        if v["full_name"] != v["name"]:
-            by_name[v["full_name"]].append(i)
-    fixed_village = None
+    every = _all_villages()
+    villages = Villages.of({i: v for i, v in every.items() if i in scope})
     if village_code:
-        fixed_village = by_code.get(village_code)
-        if fixed_village is None:
+        villages.fixed = villages.by_code.get(village_code)
+        if villages.fixed is None:
             raise NotFound("没有找到这个村/社区，或不在您的管理范围内")
+    return villages, every
 
-    campaign = current_campaign()
-    policy = campaign.policy() if campaign else None
-    today = today_local()
-    problems, notes = check.problems, check.notes
-    seen_numbers, eligibility = {}, {}
-    rows = []
-    get = table.get
+
+def _check_rows(check: PlanCheck, table, villages: Villages, eligibility, progress) -> list:
+    """Every row through rules.plan_rows; the rows without errors come back as PlanRow."""
+    seen, rows = {}, []
     for i, (n, values) in enumerate(table.rows):
         if i % 5000 == 0:
             progress("检查", i, check.total_rows)
-        errors = []
-        try:
-            name = clean_name(cell_text(get(values, "name")))
-        except ValueError as e:
-            errors.append(f"姓名：{e}")
-            name = ""
-        info = None
-        try:
-            info = parse_id_number(id_cell(get(values, "id_number")))
-        except InvalidIdNumber as e:
-            errors.append(f"身份证号：{e}")
-        else:
-            first = seen_numbers.setdefault(info.number, n)
-            if first != n:
-                errors.append(f"身份证号与第 {first} 行重复")
-        village_id = fixed_village
-        if "village" in table.columns:
-            text = cell_text(get(values, "village"))
-            if text:
-                vid, message = _resolve_village(text, by_code, by_name)
-                if message:
-                    errors.append(message)
-                elif fixed_village and vid != fixed_village:
-                    errors.append(f"该行属于{mine[vid]['name']}，不是本次导入的{mine[fixed_village]['name']}")
-                else:
-                    village_id = vid
-            elif not fixed_village:
-                errors.append("没有填写村/社区")
-        phone = ""
-        raw_phone = cell_text(get(values, "phone"))
-        try:
-            phone = normalize_mobile(raw_phone)
-        except InvalidPhone:
-            notes["电话不是有效的手机号，已留空"].append(n)
-        flags, unknown = parse_categories(get(values, "category"))
-        if unknown:
-            errors.append(f"人员类别“{'、'.join(unknown)}”无法识别（可用：在校学生、低保、特困、五保、重度残疾、"
-                          f"职工养老、职工医保、新参保，或留空）")
-        new = parse_yes_no(get(values, "new_enrollee"))
-        if new is None:
-            errors.append("是否新参保应填“是”或“否”")
-        elif new:
-            flags.add("new_enrollee")
-        relation_text = cell_text(get(values, "relation"))
-        relation = parse_relation(relation_text)
-        if relation_text and relation is None:
-            notes[f"与户主关系“{relation_text}”无法识别，记为“其他”"].append(n)
-            relation = "其他"
-        head_cell = get(values, "head")
-        marked = parse_yes_no(head_cell) is True if "head" in table.columns else False
-        if "head" in table.columns and parse_yes_no(head_cell) is None and cell_text(head_cell) == name:
-            marked = True  # some lists put the head's own name in the 户主 column
-        head_name = cell_text(get(values, "head_name"))
-        marked = marked or relation == "户主" or bool(head_name and head_name == name)
-        hh_number = cell_text(get(values, "household"))[:32]
-        if errors:
-            problems.extend((n, e) for e in errors)
+        row = check_plan_row(table, n, values, villages, seen)
+        for message in row.notes:
+            check.notes[message].append(n)
+        if row.errors:
+            check.problems.extend((n, e) for e in row.errors)
             continue
-        if policy is not None:
-            # The blocking findings depend on which side of the campaign's birth-date window the
-            # person falls and on the categories, not on the day itself: computed once per key.
-            key = (info.birth_date < policy.pension_born_from, info.birth_date > policy.pension_born_until,
-                   "is_student" in flags, "employee_pension" in flags, "employee_medical" in flags,
-                   frozenset(g for g, f in GOV_FLAG.items() if f in flags))
-            found = eligibility.get(key)
-            if found is None:
-                found = eligibility[key] = _eligibility_notes((info.birth_date,) + key[2:], policy, today)
-            for message in found:
-                notes[message].append(n)
-        rows.append(PlanRow(
-            row=n, village_id=village_id, group=(village_id, hh_number) if hh_number else ("row", n),
-            name=name, number=info.number, birth_date=info.birth_date, sex=info.sex,
-            id_hash=idvault.lookup_hash(info.number), address=cell_text(get(values, "address"))[:128],
-            phone=phone, relation=relation or "", marked_head=marked, flags=flags,
-            household_number=hh_number))
+        for message in eligibility.for_row(row.info.birth_date, row.flags) if eligibility else ():
+            check.notes[message].append(n)
+        rows.append(_plan_row(n, row))
     progress("检查", check.total_rows, check.total_rows)
+    return rows
 
-    # A member's empty address is the household's: the first address given in its group.
-    group_address = {}
-    for r in rows:
-        if r.address:
-            group_address.setdefault(r.group, r.address)
-    for r in rows:
-        r.address = r.address or group_address.get(r.group, "")
 
-    # Already registered anywhere in the district: a few IN queries, not one per row.
+def _plan_row(n: int, row) -> PlanRow:
+    info, hh = row.info, row.household_number
+    return PlanRow(row=n, village_id=row.village_id, group=(row.village_id, hh) if hh else ("row", n),
+                   name=row.name, number=info.number, birth_date=info.birth_date, sex=info.sex,
+                   id_hash=idvault.lookup_hash(info.number), address=row.address, phone=row.phone,
+                   relation=row.relation or "", marked_head=row.marked_head, flags=row.flags, household_number=hh)
+
+
+def _drop_registered(check: PlanCheck, rows: list, villages: dict, skip_existing: bool) -> list:
+    """Rows whose person is registered anywhere in the district are problems, or skipped when
+    asked and in the same village: a few IN queries, not one per row."""
     registered = {}
     for chunk in _chunks([r.id_hash for r in rows]):
         for h, vid, pname in db.session.execute(
@@ -319,22 +219,40 @@ def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | 
             kept.append(r)
         elif skip_existing and hit[0] == r.village_id:
             check.skipped += 1
-            notes["已登记，跳过"].append(r.row)
+            check.notes["已登记，跳过"].append(r.row)
         else:
-            problems.append((r.row, f"该身份证号已在{_village_label(villages, hit[0])}登记（{hit[1]}），不能重复登记"))
-    _assign_households(check, kept)
+            where = _village_label(villages, hit[0])
+            check.problems.append((r.row, f"该身份证号已在{where}登记（{hit[1]}），不能重复登记"))
+    return kept
+
+
+def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
+               skip_existing: bool = False, progress=None,
+               limits: UploadLimits = DEFAULT_LIMITS) -> PlanCheck:
+    """Read and check every row of a plan list; changes nothing. Runs inside the caller's unit."""
+    progress = progress or _progress_noop
+    _require_importer(actor)
+    progress("读取文件", 0, 1)
+    required = ["name", "id_number", "address"] + ([] if village_code else ["village"])
+    table = _read(filename, data, PLAN_COLUMNS, required, limits)
+    check = PlanCheck(total_rows=len(table.rows))
+    progress("读取文件", 1, 1)
+    villages, every = _plan_villages(actor, village_code)
+    campaign = current_campaign()
+    eligibility = EligibilityNotes(campaign.policy(), today_local()) if campaign else None
+    rows = _check_rows(check, table, villages, eligibility, progress)
+    fill_household_addresses(rows)
+    _assign_households(check, _drop_registered(check, rows, every, skip_existing))
     check.problems.sort(key=lambda p: p[0])
     for r in check.rows:
-        code = villages[r.village_id]["code"]
+        code = every[r.village_id]["code"]
         check.village_counts[code] = check.village_counts.get(code, 0) + 1
     return check
 
 
-def _assign_households(check: PlanCheck, rows: list):
-    """Group rows by 户号 (per village), join households already in the database, pick heads."""
-    groups = defaultdict(list)
-    for r in rows:
-        groups[r.group].append(r)
+def _existing_households(groups: dict) -> tuple[dict, dict]:
+    """({(village id, 户号): (household id, address)}, {household id: head's name}) for the
+    numbered groups that are already households in the database."""
     numbered = defaultdict(set)
     for village_id, number in (g for g in groups if g[0] != "row"):
         numbered[village_id].add(number)
@@ -351,38 +269,22 @@ def _assign_households(check: PlanCheck, rows: list):
         for hid, name in db.session.execute(select(Person.household_id, Person.name).where(
                 Person.household_id.in_(chunk), Person.is_head)):
             heads[hid] = name
+    return existing, heads
+
+
+def _assign_households(check: PlanCheck, rows: list):
+    """Group rows by 户号 (per village), join households already in the database, pick heads."""
+    groups = defaultdict(list)
+    for r in rows:
+        groups[r.group].append(r)
+    existing, heads = _existing_households(groups)
     for key, members in groups.items():
         hh = existing.get(key)
-        head_name = heads.get(hh[0]) if hh else None
-        address = next((m.address for m in members if m.address), hh[1] if hh else "")
-        bad = False
-        for m in members:
-            if not m.address:
-                if address:
-                    m.address = address
-                else:
-                    check.problems.append((m.row, "住址为空"))
-                    bad = True
-        marked = [m for m in members if m.marked_head]
-        if head_name is not None:
-            for m in marked:
-                check.problems.append((m.row, f"户号 {key[1]} 已有户主（{head_name}），本行不能再是户主"))
-                bad = True
-            for m in members:
-                m.marked_head = False
-                m.relation = m.relation or "其他"
-        else:
-            if len(marked) > 1:
-                for m in marked[1:]:
-                    check.problems.append((m.row, f"户号 {key[1]} 有多个户主（第 {marked[0].row} 行已是户主）"))
-                bad = True
-            head = marked[0] if marked else members[0]
-            if not marked and len(members) > 1:
-                check.notes["户号未标明户主，该户第一行记为户主"].append(head.row)
-            for m in members:
-                m.marked_head = m is head
-                m.relation = "户主" if m is head else (m.relation if m.relation not in ("", "户主") else "其他")
-        if not bad:
+        verdict = settle_household(key[1], members, hh[1] if hh else None, heads.get(hh[0]) if hh else None)
+        check.problems.extend(verdict.problems)
+        for message, row in verdict.notes:
+            check.notes[message].append(row)
+        if verdict.ok:
             if hh:
                 check.existing_households[key] = hh[0]
             check.rows.extend(members)
@@ -445,11 +347,11 @@ def _new_job(actor: Actor, kind: str, filename: str, data: bytes, params: dict) 
 
 
 def preview_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
-                 skip_existing: bool = False, progress=None) -> ImportJob:
+                 skip_existing: bool = False, progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     """Check a plan list and keep the result for the preview page. Imports nothing."""
     with unit_of_work(), _bulk():
         check = check_plan(actor, filename, data, village_code=village_code, skip_existing=skip_existing,
-                           progress=progress)
+                           progress=progress, limits=limits)
         job = _new_job(actor, "plan", filename, data, {"village_code": village_code or "",
                                                         "skip_existing": bool(skip_existing)})
         _fill_job(job, check)
@@ -490,10 +392,11 @@ def _start_confirm(actor: Actor, job_id: int, kind: str, data: bytes) -> ImportJ
     return job
 
 
-def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progress) -> ImportJob:
+def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progress,
+                limits: UploadLimits) -> ImportJob:
     params = job.params or {}
     check = check_plan(actor, filename, data, village_code=params.get("village_code") or None,
-                       skip_existing=params.get("skip_existing", False), progress=progress)
+                       skip_existing=params.get("skip_existing", False), progress=progress, limits=limits)
     if check.problems:
         raise ListRejected(check.problems, check.total_rows)
     people, households = _insert_plan(actor, check, progress)
@@ -507,19 +410,20 @@ def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progre
     return job
 
 
-def confirm_plan(actor: Actor, job_id: int, data: bytes, progress=None) -> ImportJob:
+def confirm_plan(actor: Actor, job_id: int, data: bytes, progress=None,
+                 limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     """Import a previewed plan list: checked again, then all rows or none, in one transaction."""
     progress = progress or _progress_noop
     try:
         with unit_of_work(), _bulk():
             job = _start_confirm(actor, job_id, "plan", data)
-            return _apply_plan(actor, job, job.filename, data, progress)
+            return _apply_plan(actor, job, job.filename, data, progress, limits)
     except IntegrityError:
         raise Conflict("导入时有人同时登记了清单中的人员，没有导入任何数据，请重新检查后再导入") from None
 
 
 def import_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
-                skip_existing: bool = False, progress=None) -> ImportJob:
+                skip_existing: bool = False, progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     """Check and import in one go (the command line and the benchmark)."""
     progress = progress or _progress_noop
     try:
@@ -527,7 +431,7 @@ def import_plan(actor: Actor, filename: str, data: bytes, *, village_code: str |
             _require_importer(actor)
             job = _new_job(actor, "plan", filename, data, {"village_code": village_code or "",
                                                             "skip_existing": bool(skip_existing)})
-            return _apply_plan(actor, job, filename, data, progress)
+            return _apply_plan(actor, job, filename, data, progress, limits)
     except IntegrityError:
         raise Conflict("导入时有人同时登记了清单中的人员，没有导入任何数据，请重新检查后再导入") from None
 
@@ -584,12 +488,12 @@ class GovCheck:
 
 
 def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
-              progress=None) -> GovCheck:
+              progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> GovCheck:
     progress = progress or _progress_noop
     _require_importer(actor)
     if group not in GOV_FLAG:
         raise ValidationFailed({"group": "请选择名单类别"})
-    table = _read(filename, data, GOV_COLUMNS, ["name", "id_number"])
+    table = _read(filename, data, GOV_COLUMNS, ["name", "id_number"], limits)
     check = GovCheck(group=group, total_rows=len(table.rows), replace=replace)
     flag = GOV_FLAG[group]
     column = getattr(Person, flag)
@@ -642,18 +546,18 @@ def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: 
 
 
 def preview_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
-                progress=None) -> ImportJob:
+                progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     with unit_of_work():
-        check = check_gov(actor, filename, data, group=group, replace=replace, progress=progress)
+        check = check_gov(actor, filename, data, group=group, replace=replace, progress=progress, limits=limits)
         job = _new_job(actor, "gov", filename, data, {"group": group, "replace": bool(replace)})
         _fill_job(job, check)
     return job
 
 
-def _apply_gov(actor: Actor, job: ImportJob, data: bytes, progress) -> ImportJob:
+def _apply_gov(actor: Actor, job: ImportJob, data: bytes, progress, limits: UploadLimits) -> ImportJob:
     params = job.params or {}
     check = check_gov(actor, job.filename, data, group=params.get("group", ""), replace=params.get("replace", False),
-                      progress=progress)
+                      progress=progress, limits=limits)
     if check.problems:
         raise ListRejected(check.problems, check.total_rows)
     flag = GOV_FLAG[check.group]
@@ -682,17 +586,18 @@ def _apply_gov(actor: Actor, job: ImportJob, data: bytes, progress) -> ImportJob
     return job
 
 
-def confirm_gov(actor: Actor, job_id: int, data: bytes, progress=None) -> ImportJob:
+def confirm_gov(actor: Actor, job_id: int, data: bytes, progress=None,
+                limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     progress = progress or _progress_noop
     with unit_of_work():
         job = _start_confirm(actor, job_id, "gov", data)
-        return _apply_gov(actor, job, data, progress)
+        return _apply_gov(actor, job, data, progress, limits)
 
 
 def import_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
-               progress=None) -> ImportJob:
+               progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     progress = progress or _progress_noop
     with unit_of_work():
         _require_importer(actor)
         job = _new_job(actor, "gov", filename, data, {"group": group, "replace": bool(replace)})
-        return _apply_gov(actor, job, data, progress)
+        return _apply_gov(actor, job, data, progress, limits)

@@ -1,5 +1,4 @@
 """Registering people and households, correcting them, renaming them (改名 keeps its history)."""
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -10,6 +9,7 @@ from ..models import Area, Household, NameChange, Person
 from ..rules.categories import RELATIONS
 from ..rules.contact import InvalidPhone, normalize_mobile
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
+from ..rules.names import clean_name
 from ..rules.pinyin import name_initials, name_pinyin
 from .actor import Actor
 from .audit import diff, record_event, snapshot
@@ -21,7 +21,6 @@ FLAGS = ["is_student", "is_dibao", "is_tekun", "is_disabled", "employee_pension"
          "new_enrollee"]
 AUDITED = ["name", "address", "phone", "relation", "is_head", "household_id"] + FLAGS
 
-_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z·•．.\s]{1,32}")
 
 
 @dataclass
@@ -34,17 +33,6 @@ class PersonInput:
     household_id: int | None = None   # join this household; None: a new household, person is head
     household_number: str = ""        # 户号 for a new household
     flags: dict = field(default_factory=dict)  # FLAGS -> bool
-
-
-def clean_name(raw: str) -> str:
-    name = re.sub(r"\s+", "", raw or "").replace("•", "·").replace("．", "·")
-    if not name:
-        raise ValueError("请填写姓名")
-    if not _NAME.fullmatch(name):
-        raise ValueError("姓名只能包含汉字、字母和间隔号·")
-    if len(name) > 32:
-        raise ValueError("姓名太长")
-    return name
 
 
 def where_registered(person: Person) -> str:

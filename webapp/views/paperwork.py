@@ -37,7 +37,8 @@ from ..forms_paperwork import (
 )
 from ..rules.categories import GOV_GROUPS, KINDS
 from ..rules.money import fen_to_yuan_str
-from ..services import areas, bureau, exports, handover, imports, reconcile
+from ..rules.spreadsheet import UploadLimits
+from ..services import areas, bureau, exports, handover, imports, reconcile, upload_store
 from ..services.audit import ACTION_LABELS
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
@@ -84,24 +85,13 @@ bp.add_app_template_global(PAPERWORK_CHAIN, "PAPERWORK_CHAIN")
 # --- uploads: where the file waits between preview and confirm --------------------------------
 
 def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return upload_store.folder(current_app.instance_path)
 
 
-def _sweep_uploads(max_age_s: int = 24 * 3600):
-    """Uploads never confirmed hold names and ID numbers: keep them a day at most."""
-    cutoff = time.time() - max_age_s
-    for p in _upload_dir().iterdir():
-        try:
-            if p.stat().st_mtime < cutoff:
-                p.unlink()
-        except OSError:
-            pass
-
-
-def _upload_path(job) -> Path:
-    return _upload_dir() / f"{job.id}-{job.file_sha256[:16]}.upload"
+def _keep_upload(job, data: bytes):
+    """Sealed until the confirm; an older upload nobody confirmed goes now (and on the timer)."""
+    upload_store.sweep(_upload_dir(), current_app.config["IMPORT_PREVIEW_MAX_AGE_S"])
+    upload_store.save(_upload_dir(), job, data)
 
 
 def _progress_path(token: str) -> Path:
@@ -124,6 +114,10 @@ def _progress_writer(token: str):
         tmp.write_text(json.dumps({"phase": phase, "done": done, "total": total}))
         os.replace(tmp, path)
     return write
+
+
+def _limits() -> UploadLimits:
+    return UploadLimits.from_config(current_app.config)
 
 
 def _read_upload(form) -> tuple[str, bytes]:
@@ -184,13 +178,12 @@ def import_plan():
         try:
             job = imports.preview_plan(actor(), filename, data, village_code=form.village.data or None,
                                        skip_existing=form.skip_existing.data,
-                                       progress=_progress_writer(form.progress_token.data))
+                                       progress=_progress_writer(form.progress_token.data), limits=_limits())
         except ValidationFailed as e:
             for message in put_errors(form, e):
                 flash(message, "error")
         else:
-            _sweep_uploads()
-            _upload_path(job).write_bytes(data)
+            _keep_upload(job, data)
             return redirect(url_for("paperwork.import_job", job_id=job.id))
     return render_template("paperwork/import_plan.html", form=form, tab="admin"), (422 if form.errors else 200)
 
@@ -205,13 +198,12 @@ def import_gov():
         filename, data = _read_upload(form)
         try:
             job = imports.preview_gov(actor(), filename, data, group=form.group.data, replace=form.replace.data,
-                                      progress=_progress_writer(form.progress_token.data))
+                                      progress=_progress_writer(form.progress_token.data), limits=_limits())
         except ValidationFailed as e:
             for message in put_errors(form, e):
                 flash(message, "error")
         else:
-            _sweep_uploads()
-            _upload_path(job).write_bytes(data)
+            _keep_upload(job, data)
             return redirect(url_for("paperwork.import_job", job_id=job.id))
     return render_template("paperwork/import_gov.html", form=form, tab="admin"), (422 if form.errors else 200)
 
@@ -231,15 +223,14 @@ def confirm_import(job_id):
     job = imports.get_job(actor(), job_id)
     if not form.validate_on_submit():
         return redirect(url_for("paperwork.import_job", job_id=job_id))
-    path = _upload_path(job)
-    data = path.read_bytes() if path.exists() else b""
+    data = upload_store.load(_upload_dir(), job)
     confirm = imports.confirm_plan if job.kind == "plan" else imports.confirm_gov
     try:
-        job = confirm(actor(), job_id, data, progress=_progress_writer(form.progress_token.data))
+        job = confirm(actor(), job_id, data, progress=_progress_writer(form.progress_token.data), limits=_limits())
     except ServiceError as e:
         flash(e.message, "error")
     else:
-        path.unlink(missing_ok=True)
+        upload_store.discard(_upload_dir(), job)
         flash(f"已导入 {job.imported_count} 人" if job.kind == "plan" else f"已标记 {job.imported_count} 人", "ok")
     return redirect(url_for("paperwork.import_job", job_id=job_id))
 
@@ -407,7 +398,7 @@ def bureau_results(batch_id):
     if form.validate_on_submit():
         filename, data = _read_upload(form)
         try:
-            summary = bureau.import_results(actor(), batch_id, filename, data)
+            summary = bureau.import_results(actor(), batch_id, filename, data, limits=_limits())
         except imports.ListRejected as e:
             put_errors(form, e)
             problems = e.problems[:imports.KEEP_PROBLEMS]

@@ -1,0 +1,106 @@
+"""What the upload limits cost and what they allow (rules/spreadsheet.py: UploadLimits).
+
+upload_measure_100k_cpu_s: CPU time of measure_xlsx (zip checks + streaming cell count) on the
+100,000-row plan list of bench_import, paid by every .xlsx upload before calamine reads it;
+upload_read_100k_rss_mb: peak RSS of a fresh process reading that list (read_rows);
+upload_largest_rss_mb / upload_largest_s: the same for the largest sheet the default limits
+accept: 200,000 rows x 15 columns, the 3,000,000-cell rectangle, every cell a shared string;
+upload_refuse_xfd_ms: refusing the 1.5 KB file whose one cell sits at XFD1048576 (before: 512
+GiB asked for). Each reading runs in its own process, so the peak RSS is that reading's own
+(the figures are what reading added on top of the process as it stood)."""
+import io
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The peak is reset once the imports are done (Linux: writing 5 to clear_refs resets VmHWM), so
+# the figure is what reading the file added on top of the process as it stood.
+CHILD = """
+import re, sys, time
+sys.path.insert(0, {root!r})
+from webapp.rules.spreadsheet import BadFile, read_rows
+def kb(field):
+    return int(re.search(field + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1))
+data = open(sys.argv[1], "rb").read() if len(sys.argv) > 1 else None
+open("/proc/self/clear_refs", "w").write("5")
+before = kb("VmRSS")
+t = time.perf_counter()
+rows = None
+if data is not None:
+    try:
+        rows = len(read_rows(sys.argv[1], data))
+    except BadFile as e:
+        rows = "refused: " + str(e)[:40]
+print(time.perf_counter() - t, (kb("VmHWM") - before) / 1024, rows)
+"""
+
+
+def _child(path: Path | None) -> tuple[float, float, str]:
+    args = [sys.executable, "-c", CHILD.format(root=str(ROOT))] + ([str(path)] if path else [])
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout.split(maxsplit=2)
+    return float(out[0]), float(out[1]), out[2].strip()
+
+
+def largest_accepted(rows: int, columns: int) -> bytes:
+    from webapp.rules.spreadsheet import column_letters
+    letters = [column_letters(c) for c in range(1, columns + 1)]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        from tests.security import hostile
+        z.writestr("[Content_Types].xml", hostile.TYPES.replace(
+            "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                        'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+        z.writestr("_rels/.rels", hostile.ROOT_RELS)
+        z.writestr("xl/workbook.xml", hostile.BOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", hostile.BOOK_RELS.replace(
+            "</Relationships>", '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                '2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+        strings = [f"第{i}组{i * 7 % 300}号" for i in range(1000)]
+        z.writestr("xl/sharedStrings.xml", '<?xml version="1.0"?><sst xmlns="' + hostile.NS + '">'
+                   + "".join(f"<si><t>{s}</t></si>" for s in strings) + "</sst>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            f.write(f'<?xml version="1.0"?><worksheet xmlns="{hostile.NS}"><sheetData>'.encode())
+            for r in range(1, rows + 1):
+                f.write((f'<row r="{r}">' + "".join(f'<c r="{L}{r}" t="s"><v>{(r + i) % 1000}</v></c>'
+                                                    for i, L in enumerate(letters)) + "</row>").encode())
+            f.write(b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+def run() -> dict:
+    sys.path.insert(0, str(ROOT))
+    from bench.bench_import import make_rows, make_xlsx
+    from tests.security import hostile
+    from webapp.rules.spreadsheet import DEFAULT_LIMITS, measure_xlsx
+    figures = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        plan = make_xlsx(make_rows())
+        c0 = time.process_time()
+        measure_xlsx(plan)
+        figures["upload_measure_100k_cpu_s"] = round(time.process_time() - c0, 2)
+        (tmp / "plan.xlsx").write_bytes(plan)
+        _, rss, rows = _child(tmp / "plan.xlsx")
+        figures["upload_read_100k_rss_mb"] = round(rss)
+        columns = 15
+        big = largest_accepted(DEFAULT_LIMITS.max_cells // columns, columns)
+        (tmp / "largest.xlsx").write_bytes(big)
+        seconds, rss, rows = _child(tmp / "largest.xlsx")
+        print(f"   largest accepted: {len(big) / 1e6:.1f} MB packed, {rows} rows read", flush=True)
+        assert rows.isdigit(), rows
+        figures["upload_largest_s"], figures["upload_largest_rss_mb"] = round(seconds, 2), round(rss)
+        (tmp / "xfd.xlsx").write_bytes(hostile.one_cell_at("XFD1048576"))
+        seconds, rss, rows = _child(tmp / "xfd.xlsx")
+        assert rows.startswith("refused"), rows
+        figures["upload_refuse_xfd_ms"] = round(seconds * 1000, 1)
+        figures["upload_refuse_xfd_rss_mb"] = round(rss)
+    return figures
+
+
+if __name__ == "__main__":
+    print(run())

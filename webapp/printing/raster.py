@@ -228,7 +228,9 @@ def qr_image(url: str, max_dots: int) -> Image.Image:
 def _qr_block(q: Qr, w: Width) -> Image.Image:
     code = qr_image(q.url, w.qr_max_dots)
     img = Image.new("1", (w.dots, code.height), 1)
-    img.paste(code, ((w.dots - code.width) // 2, 0))  # whole-dot offset
+    # An even offset: module edges then fall between dot pairs, and a camera or a scanner at half
+    # the resolution still sees sharp modules (an odd one blurs every edge into 50 % grey).
+    img.paste(code, ((w.dots - code.width) // 4 * 2, 0))
     return img
 
 
@@ -252,3 +254,26 @@ def render_receipt_image(d: dict, width: str = "58mm") -> Image.Image:
         out.paste(p, (0, y))
         y += p.height
     return out
+
+
+def mm_to_dots(mm: float) -> float:
+    return mm * DPI / 25.4
+
+
+def dots_to_mm(dots: float) -> float:
+    return dots * 25.4 / DPI
+
+
+def pdf_qr_box(url: str, max_mm: float, page_mm: float, margin_left_mm: float) -> tuple[float, float]:
+    """(size, left margin) in mm for the QR image of a roll PDF, so that at 203 dpi every module
+    is a whole number of printer dots (like the ESC/POS raster) and the code's left edge falls on
+    an even dot, centred on the page. A printer app that rasterises the PDF at the head's resolution then
+    burns every module the same size; a code of 6.6 dots a module prints columns of 6 and 7.
+    (Its top edge stays where the text above ends: a constant fraction of a dot shifts every row
+    boundary alike, which thresholding absorbs; uneven modules it cannot.)"""
+    n = len(qr_matrix(url))
+    size_dots = n * dots_per_module(n, int(mm_to_dots(max_mm)))
+    left_dots = round((mm_to_dots(page_mm) - size_dots) / 4) * 2  # even, see _qr_block
+    # A quarter dot inside: mm to CSS px to PDF points is not exact, and an edge a hair left of
+    # a dot boundary makes the renderer start the code one dot early (columns of 7 again).
+    return dots_to_mm(size_dots), dots_to_mm(left_dots + 0.25) - margin_left_mm

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import pdf
 from ..extensions import db
 from ..models import Receipt
+from ..printing.raster import pdf_qr_box
 from ..qr import qr_png_data_uri
 from ..rules import signing
 from ..rules.categories import KIND_FULL, KINDS, PAYMENT_METHODS
@@ -98,8 +99,14 @@ def receipt_dict(receipt: Receipt, verify_url: str) -> dict:
 def receipt_html(data: dict, fmt: str) -> str:
     if fmt not in FORMATS:
         raise NotFound("没有这种收据格式")
+    f = FORMATS[fmt]
     qr_uri, _version = qr_png_data_uri(data["verify_url"])
-    return render_template("pdf/receipt.html", d=data, f=FORMATS[fmt], qr_uri=qr_uri, end_anchor=END_ANCHOR)
+    qr_box = None
+    if f.roll:  # thermal paper: the code on the printer's dot grid (printing/raster.py)
+        page_mm = float(f.page.split()[0].removesuffix("mm"))
+        margin_left_mm = float(f.margin.split()[-1].removesuffix("mm"))
+        qr_box = pdf_qr_box(data["verify_url"], f.qr_mm, page_mm, margin_left_mm)
+    return render_template("pdf/receipt.html", d=data, f=f, qr_uri=qr_uri, qr_box=qr_box, end_anchor=END_ANCHOR)
 
 
 def receipt_css(fmt: str) -> str:

@@ -48,6 +48,25 @@ def test_the_stream_reads_back_into_the_receipt_image(app, world, receipt, width
     assert 0.03 < ink < 0.5  # something printed, not a black slab
 
 
+@pytest.mark.parametrize("width", ["58mm", "80mm"])
+def test_the_stream_is_what_python_escpos_makes_of_the_same_image(app, receipt, width, tmp_path, monkeypatch):
+    """A maintained library as the reference for the bytes (the app writes the four commands
+    itself, see webapp/printing/escpos.py)."""
+    monkeypatch.setenv("ESCPOS_CAPABILITIES_PICKLE_DIR", str(tmp_path))  # not a new folder in /tmp
+    from escpos.printer import Dummy
+
+    image = raster.render_receipt_image(receipt_data(app, receipt), width)
+    reference = Dummy(profile={"58mm": "POS-5890", "80mm": "NT-80-V-UL"}[width])
+    reference.hw("INIT")
+    rows = escpos.band_rows(width)
+    for top in range(0, image.height, rows):
+        reference.image(image.crop((0, top, image.width, min(top + rows, image.height))), impl="bitImageRaster",
+                        fragment_height=rows)
+    reference.print_and_feed(escpos.FEED_LINES)
+    reference.cut(feed=False)
+    assert escpos.image_to_escpos(image, width) == reference.output
+
+
 def test_the_reader_itself_rejects_a_broken_stream(app, world, receipt):
     good = job_bytes(app, world, receipt)
     with pytest.raises(BadStream):

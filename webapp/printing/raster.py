@@ -159,20 +159,41 @@ def _wrap(text: str, f: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines + [line] if line or not lines else lines
 
 
+@lru_cache(maxsize=16384)
+def _glyph(f: ImageFont.FreeTypeFont, ch: str):
+    """(mask, left, top) of one character drawn without anti-aliasing, or None for a blank.
+    Kept: the same few hundred characters make every receipt, and FreeType rasterising each
+    again was most of a job's time."""
+    left, top, right, bottom = f.getbbox(ch, anchor="ls")
+    if right <= left or bottom <= top:
+        return None
+    mask = Image.new("1", (right - left, bottom - top), 0)
+    draw = ImageDraw.Draw(mask)
+    draw.fontmode = "1"  # no anti-aliasing: whole dots
+    draw.text((-left, -top), ch, font=f, fill=1, anchor="ls")
+    return mask, left, top
+
+
+def _draw_line(img: Image.Image, x: float, baseline: int, line: str, f: ImageFont.FreeTypeFont):
+    for ch in line:
+        if (g := _glyph(f, ch)) is not None:
+            mask, left, top = g
+            img.paste(0, (round(x) + left, baseline + top), mask)
+        x += _advance(f, ch)
+
+
 def _text_image(t: Text, w: Width, inner: int) -> Image.Image:
     size = max(12, round(w.body * t.scale))
     f = font(size, t.bold)
     lines = _wrap(t.text, f, inner)
     line_h = round(size * 1.3)
     img = Image.new("1", (w.dots, line_h * len(lines) + round(w.body * t.gap)), 1)
-    draw = ImageDraw.Draw(img)
-    draw.fontmode = "1"  # no anti-aliasing: whole dots
     ascent, descent = f.getmetrics()
-    top = (line_h - (ascent + descent)) // 2
+    baseline = (line_h - (ascent + descent)) // 2 + ascent
     for i, line in enumerate(lines):
-        length = round(f.getlength(line))
+        length = round(sum(_advance(f, ch) for ch in line))
         x = {"left": w.margin, "right": w.dots - w.margin - length}.get(t.align, (w.dots - length) // 2)
-        draw.text((x, i * line_h + top), line, font=f, fill=0)
+        _draw_line(img, x, i * line_h + baseline, line, f)
     return img
 
 

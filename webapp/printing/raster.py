@@ -11,7 +11,7 @@ Everything is drawn for the head's dot grid, never scaled afterwards:
   would be thresholded by the printer into ragged strokes. 24 dots (3 mm, the PDF's 8.5 pt) is
   the body size on 58 mm: 15 Chinese characters a line, readable on thermal paper;
 - the QR code as whole dots per module (6 on 58 mm, 7 on 80 mm; never fewer than 4), placed at
-  a whole-dot offset, with a quiet zone of 4 modules and error correction M (webapp.qr).
+  an even dot, with a quiet zone of 4 modules and error correction M, like webapp.qr's codes.
 """
 import subprocess
 from dataclasses import dataclass

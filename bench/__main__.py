@@ -17,6 +17,7 @@ RESULTS = HERE / "results.json"
 BUDGETS = {
     "search_p95_ms": ("<=", 100),
     "receipt_pdf_p50_ms": ("<=", 60), "receipt_pdf_p95_ms": ("<=", 150), "receipt_pdf_kb": ("<=", 60),
+    "receipt_escpos_ms": ("<=", 60),
     "roster_pdf_2000_s": ("<=", 5), "roster_pdf_cached_ms": ("<=", 50),
     "plan_import_100k_s": ("<=", 15),
     "first_load_kb": ("<=", 50), "sync_500_s": ("<=", 30), "slow4g_usable_s": ("<=", 2),

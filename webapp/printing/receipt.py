@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from . import engine, templates
 from .data import ReceiptData
 from .qr import qr_png_data_uri
+from .raster import pdf_qr_box
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,11 @@ class Format:
     roll: bool           # continuous paper: the page ends where the receipt ends
 
 
+# Roll paper is laid out on one page 5 m long (the PDF limit is 5.08 m) and cut where the receipt
+# ends: a roll receipt never breaks onto a second page (1.5 m held ~100 lines on 58 mm).
 FORMATS = {
-    "58mm": Format("58mm", "58mm 热敏纸", "常见蓝牙小票打印机", "58mm 1500mm", "3mm 3mm 0 3mm", 8.5, 34, True),
-    "80mm": Format("80mm", "80mm 热敏纸", "宽幅小票打印机", "80mm 1500mm", "4mm 4mm 0 4mm", 9.5, 40, True),
+    "58mm": Format("58mm", "58mm 热敏纸", "常见蓝牙小票打印机", "58mm 5000mm", "3mm 3mm 0 3mm", 8.5, 34, True),
+    "80mm": Format("80mm", "80mm 热敏纸", "宽幅小票打印机", "80mm 5000mm", "4mm 4mm 0 4mm", 9.5, 40, True),
     "a5": Format("a5", "A5", "办公室打印机", "A5", "12mm", 10.5, 32, False),
     "a4": Format("a4", "A4", "办公室打印机", "A4", "18mm 18mm", 11, 36, False),
 }
@@ -42,7 +45,12 @@ def receipt_html(data: ReceiptData, fmt: str) -> str:
     """The receipt's HTML in format `fmt` (a key of FORMATS; KeyError otherwise)."""
     f = FORMATS[fmt]
     qr_uri, _version = qr_png_data_uri(data["verify_url"])
-    return templates.render("receipt.html", d=data, f=f, qr_uri=qr_uri, end_anchor=END_ANCHOR)
+    qr_box = None
+    if f.roll:  # thermal paper: the code on the printer's dot grid (raster.py)
+        page_mm = float(f.page.split()[0].removesuffix("mm"))
+        margin_left_mm = float(f.margin.split()[-1].removesuffix("mm"))
+        qr_box = pdf_qr_box(data["verify_url"], f.qr_mm, page_mm, margin_left_mm)
+    return templates.render("receipt.html", d=data, f=f, qr_uri=qr_uri, qr_box=qr_box, end_anchor=END_ANCHOR)
 
 
 def receipt_css(fmt: str) -> str:

@@ -90,7 +90,7 @@ def receipt_pdf(actor: Actor, site: Site, number: str, fmt: str = DEFAULT_FORMAT
     return _pdf_of(receipt_data(actor, site, number), fmt)
 
 
-def receipt_pdf_for_operator(site: Site, number: str | None, fmt: str = DEFAULT_FORMAT) -> ReceiptPdf:
+def receipt_data_for_operator(site: Site, number: str | None) -> ReceiptData:
     """For the command line (the server's operator sees every receipt): by number, or the newest
     receipt when number is None."""
     q = select(Receipt).options(selectinload(Receipt.lines), joinedload(Receipt.village),
@@ -99,4 +99,9 @@ def receipt_pdf_for_operator(site: Site, number: str | None, fmt: str = DEFAULT_
     receipt = db.session.scalar(q)
     if receipt is None:
         raise NotFound(f"没有收据 {number}" if number else "还没有任何收据")
-    return _pdf_of(receipt_dict(receipt, verification_url(site, receipt.number)), fmt)
+    return receipt_dict(receipt, verification_url(site, receipt.number))
+
+
+def receipt_pdf_for_operator(site: Site, number: str | None, fmt: str = DEFAULT_FORMAT) -> ReceiptPdf:
+    """The PDF of receipt `number` (or the newest) for the command line."""
+    return _pdf_of(receipt_data_for_operator(site, number), fmt)

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Area, RosterVersion
 from ..printing import roster as roster_print
-from .actor import Actor
 from . import privacy
+from .actor import Actor
 from .campaigns import require_current_campaign
 from .errors import Forbidden, NotFound
 from .roster import _published, get_version, live_rows, roster_dict, version_rows  # _published: unscoped, for the CLI

@@ -12,7 +12,8 @@ from markupsafe import Markup
 from ..forms import payment_form_class
 from ..printing.engine import PdfEngineMissing
 from ..printing.qr import qr_svg
-from ..services import payments, receipt_pdf, reissue
+from ..printing.raster import FontMissing
+from ..services import payments, receipt_escpos, receipt_pdf, reissue
 from ..services.campaigns import require_current_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, Forbidden, ValidationFailed
 from . import actor, put_errors, roles_required, site
@@ -39,6 +40,13 @@ def pdf_engine_missing(e):
                            message=f"服务器缺少生成 PDF 所需的组件，请联系管理员：{e}"), 503
 
 
+@bp.app_errorhandler(FontMissing)
+def font_missing(e):
+    """An ESC/POS receipt on a server without the CJK font."""
+    return render_template("errors/error.html", status=503, title="无法生成打印数据",
+                           message=f"服务器缺少中文字体，请联系管理员：{e}"), 503
+
+
 @bp.route("/receipts/<number>/pdf/<fmt>")
 @roles_required(*ALL_ROLES)
 def pdf(number, fmt):
@@ -46,6 +54,17 @@ def pdf(number, fmt):
     result = receipt_pdf.receipt_pdf(actor(), site(), number, fmt)
     return send_file(io.BytesIO(result.content), mimetype="application/pdf",
                      as_attachment=request.args.get("download") == "1", download_name=result.filename)
+
+
+@bp.route("/receipts/<number>/escpos/<width>")
+@roles_required(*ALL_ROLES)
+def escpos(number, width):
+    """The receipt as an ESC/POS print job (58mm or 80mm), for 蓝牙打印 (static/js/btprint.js)."""
+    result = receipt_escpos.receipt_escpos(actor(), site(), number, width)
+    resp = send_file(io.BytesIO(result.content), mimetype="application/octet-stream",
+                     as_attachment=True, download_name=result.filename)
+    resp.headers["Cache-Control"] = "private, no-store"  # a void changes it
+    return resp
 
 
 @bp.route("/receipts/<number>/share")

@@ -1,0 +1,1 @@
+from tests.receipts.conftest import household, receipt  # noqa: F401  (the same household's receipt)

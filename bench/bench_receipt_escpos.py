@@ -23,6 +23,7 @@ def run() -> dict:
     from webapp.extensions import db
     from webapp.printing.escpos import receipt_escpos
     from webapp.services import receipt_pdf
+    from webapp.services.site import Site
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-escpos-"))
     app = create_app(make_test_config(f"sqlite:///{tmp / 'bench.db'}", tmp))
@@ -35,7 +36,7 @@ def run() -> dict:
                              male=False, is_dibao=True)
         receipt = world.pay("coord1", (head, "pension", 30000), (head, "medical"), (spouse, "medical"),
                             (child, "medical"))
-        data = receipt_pdf.receipt_dict(receipt, receipt_pdf.verification_url(receipt.number))
+        data = receipt_pdf.receipt_dict(receipt, receipt_pdf.verification_url(Site.of(app), receipt.number))
         db.session.remove()
         db.engine.dispose()
 

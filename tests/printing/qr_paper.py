@@ -103,7 +103,7 @@ def main():  # pragma: no cover - prints the figures for the docs
     from webapp import create_app
     from webapp.commands.receipts import _sample_receipt
     from webapp.printing.escpos import receipt_escpos
-    from webapp.services.receipt_pdf import render_receipt_pdf
+    from webapp.printing.receipt import render_pdf as render_receipt_pdf
 
     app = create_app(make_test_config("sqlite://", Path(tempfile.mkdtemp())))
     with app.test_request_context():

@@ -11,17 +11,18 @@ from PIL import ImageChops
 from tests.printing.escpos_reader import BadStream, read
 from tests.receipts.conftest import pdf_text
 from webapp.printing import escpos, raster
+from webapp.printing import receipt as receipt_print
 from webapp.rules import signing
 from webapp.services import payments, receipt_pdf
 from webapp.services.receipt_escpos import receipt_escpos
+from webapp.services.site import Site
 
 DOTS = {"58mm": 384, "80mm": 576}
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def job_bytes(app, world, receipt, width="58mm", user="coord1"):
-    return receipt_escpos(world.actor(user), receipt.number, width, base_url=app.config["PUBLIC_BASE_URL"],
-                          keys=app.config["RECEIPT_KEYS"]).content
+    return receipt_escpos(world.actor(user), Site.of(app), receipt.number, width).content
 
 
 def receipt_data(app, receipt):
@@ -86,7 +87,7 @@ def test_the_layout_is_the_pdfs_in_the_same_order(app, world, receipt):
     in the same order."""
     payments.void_receipt(world.actor("coord1"), receipt.number, "档次选错")
     data = receipt_data(app, receipt)
-    flat_pdf = "".join(pdf_text(receipt_pdf.render_receipt_pdf(data, "58mm", use_cache=False)).split())
+    flat_pdf = "".join(pdf_text(receipt_print.render_pdf(data, "58mm", use_cache=False)).split())
     texts = raster.block_texts(raster.receipt_blocks(data))
     assert any("已作废" in t for t in texts) and any("档次选错" in t for t in texts)
     pos = 0

@@ -4,9 +4,11 @@ import subprocess
 from datetime import date
 
 import pytest
+from flask import current_app
 
 from tests.receipts.conftest import page_size_mm
 from webapp.services import receipt_pdf
+from webapp.services.site import Site
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def flat(text: str) -> str:
 
 @pytest.mark.parametrize("fmt", ["a5", "a4"])
 def test_every_page_of_an_office_receipt_is_labelled(world, long_receipt, tmp_path, fmt):
-    content = receipt_pdf.receipt_pdf(world.actor("coord1"), long_receipt.number, fmt).content
+    content = receipt_pdf.receipt_pdf(world.actor("coord1"), Site.of(current_app), long_receipt.number, fmt).content
     pages = pages_text(content, tmp_path)
     if fmt == "a5":
         assert len(pages) >= 2  # seven lines do not fit one A5 sheet
@@ -53,7 +55,7 @@ def test_a_roll_receipt_is_one_page_however_long(world, tmp_path, fmt):
     people = [head] + [world.person(household=head, relation="子女", birth=date(1990 + i // 28, 1, 1 + i % 28))
                        for i in range(129)]
     receipt = world.pay("coord1", *[(p, "medical") for p in people])  # 130 lines: about 2 m of paper
-    content = receipt_pdf.receipt_pdf(world.actor("coord1"), receipt.number, fmt).content
+    content = receipt_pdf.receipt_pdf(world.actor("coord1"), Site.of(current_app), receipt.number, fmt).content
     pages = pages_text(content, tmp_path)
     assert len(pages) == 1
     assert "页共" not in flat(pages[0])

@@ -15,6 +15,7 @@ from webapp.printing import raster
 from webapp.rules import signing
 from webapp.services import receipt_pdf
 from webapp.services.receipt_escpos import receipt_escpos
+from webapp.services.site import Site
 
 
 def url_of(app, receipt):
@@ -25,9 +26,8 @@ def url_of(app, receipt):
 def pages(app, world, receipt):
     """The two prints of one receipt as a 203 dpi picture: the ESC/POS job read back, and the
     58 mm PDF rendered by poppler."""
-    job = receipt_escpos(world.actor("coord1"), receipt.number, "58mm", base_url=app.config["PUBLIC_BASE_URL"],
-                         keys=app.config["RECEIPT_KEYS"]).content
-    pdf = receipt_pdf.receipt_pdf(world.actor("coord1"), receipt.number, "58mm").content
+    job = receipt_escpos(world.actor("coord1"), Site.of(app), receipt.number, "58mm").content
+    pdf = receipt_pdf.receipt_pdf(world.actor("coord1"), Site.of(app), receipt.number, "58mm").content
     return {"escpos": read(job).image(), "pdf": pdf_page_image(pdf, 203)}
 
 

@@ -94,3 +94,25 @@ class BookingForm(FlaskForm):
 
 class ResubmitForm(FlaskForm):
     note = StringField("改正说明", validators=[Length(max=200)], description="如：已按户口本改名")
+
+
+class ProposeCorrectionForm(FlaskForm):
+    reason = TextAreaField("冲红原因", validators=[DataRequired("请填写冲红原因"), Length(max=200)],
+                           description="如：人社局退回（已参加职工医保），需退款")
+
+
+class DecideCorrectionForm(FlaskForm):
+    decision = SelectField("审批", choices=choices([("approve", "批准冲红"), ("decline", "不批准")]))
+    note = StringField("审批意见", validators=[Length(max=200)], description="不批准时必须填写")
+
+
+class RefundForm(FlaskForm):
+    amount = StringField("退款金额（元）", validators=[DataRequired(REQUIRED), Length(max=16)])
+    paid_to = StringField("领款人", validators=[DataRequired(REQUIRED), Length(max=32)])
+    given_by = StringField("退款经办人", validators=[DataRequired(REQUIRED), Length(max=32)])
+    given_on = DateField("退款日期", validators=[DataRequired(REQUIRED)])
+    note = StringField("备注", validators=[Length(max=200)])
+
+
+class PeerApprovalForm(FlaskForm):
+    allowed = BooleanField("允许由另一位乡/街道管理员（非申请人）审批冲红")

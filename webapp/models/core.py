@@ -51,6 +51,8 @@ class Area(db.Model):
     point_kind: Mapped[str | None] = mapped_column(String(24))  # see categories.POINT_KINDS
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     office_phone: Mapped[str | None] = mapped_column(String(32))
+    # District setting: may another township admin (not only the district) approve a 冲红?
+    peer_correction_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     parent: Mapped["Area | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.code")

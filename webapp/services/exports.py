@@ -62,6 +62,7 @@ ANNEXES = {
 }
 ID_COLUMN = 2      # 身份证号 in 附件2/3 (0-based)
 AMOUNT_COLUMN = 5  # 金额 in 附件2
+CORRECTION_MARK = "冲红"   # 序号 of a correction line
 
 
 @dataclass
@@ -141,12 +142,18 @@ def staff_sheets(actor: Actor, area: Area) -> list[Sheet]:
     return sheets
 
 
-def payment_rows_query(kind: str, campaign_id: int, village_id: int, flt: ExportFilter):
+def payment_rows_query(kind: str, campaign_id: int, village_id: int, flt: ExportFilter, *, reversed_: bool = False):
     """Live payments of one insurance in one collection unit, with the person's current details:
-    the bureau checks names and ID numbers, so a 改名 after payment must reach it."""
+    the bureau checks names and ID numbers, so a 改名 after payment must reach it. With
+    `reversed_`, the payments 冲红 after hand-over instead (each becomes a correction line)."""
+    from ..models import CorrectionDecision
+    if reversed_:
+        which = Payment.void_id.in_(select(CorrectionDecision.void_id).where(CorrectionDecision.approved.is_(True)))
+    else:
+        which = Payment.void_id.is_(None)
     q = (select(Payment.amount_fen, Payment.new_enrollee, Person.name, Person.id_cipher, Person.address, Person.phone)
          .join(Receipt, Payment.receipt_id == Receipt.id).join(Person, Payment.person_id == Person.id)
-         .where(Payment.kind == kind, Payment.campaign_id == campaign_id, Payment.void_id.is_(None),
+         .where(Payment.kind == kind, Payment.campaign_id == campaign_id, which,
                 Receipt.village_id == village_id)
          .order_by(Receipt.created_at, Payment.id))
     if flt.day_from or flt.day_to:
@@ -168,6 +175,15 @@ def payment_sheet(kind: str, campaign_id: int, village: Area, flt: ExportFilter)
         row = [i, name, idvault.decrypt(cipher), address, phone]
         if kind == PENSION:
             row.append(amount / 100)
+        row.append("是" if new else "否")
+        rows.append(row)
+    # 冲红 lines: a payment reversed after hand-over is not dropped silently. It is its own line,
+    # 序号 "冲红" and a negative amount, so whoever already holds the earlier file sees the change.
+    for amount, new, name, cipher, address, phone in db.session.execute(
+            payment_rows_query(kind, campaign_id, village.id, flt, reversed_=True)):
+        row = [CORRECTION_MARK, name, idvault.decrypt(cipher), address, phone]
+        if kind == PENSION:
+            row.append(-amount / 100)
         row.append("是" if new else "否")
         rows.append(row)
     return Sheet(village.name, rows)

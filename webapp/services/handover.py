@@ -31,7 +31,7 @@ def ensure_receipt_voidable(receipt: Receipt):
     h = handover_of_receipt(receipt.id)
     if h is not None:
         raise Conflict(f"这张收据已上解（上解批次 {h.number}），协管员不能再作废；"
-                       f"如确需更正，请联系乡/街道管理员")
+                       f"如确需更正，请联系乡/街道管理员申请冲红（需另一人审批）")
 
 
 def on_hand_query(actor: Actor, village_id: int | None = None, campaign=None):

@@ -18,6 +18,7 @@ from ..models import (
     Area,
     BureauBatch,
     BureauResult,
+    CorrectionDecision,
     Handover,
     HandoverConfirmation,
     HandoverReceipt,
@@ -29,10 +30,12 @@ from ..rules.money import format_yuan
 from .actor import Actor
 from .bureau import rejected_query
 from .campaigns import require_current_campaign
+from .corrections import approved_correction
 from .errors import NotFound
 from .scope import visible_area_ids, visible_village_ids
 
-STATES = {"collected": "已收款", "handed": "已上解", "imported": "已导入", "booked": "已入库", "voided": "已作废"}
+STATES = {"collected": "已收款", "handed": "已上解", "imported": "已导入", "booked": "已入库", "voided": "已作废",
+          "reversed": "已冲红"}
 CHAIN = ["collected", "handed", "imported", "booked"]
 
 
@@ -42,8 +45,10 @@ def state_expression():
                             BureauBatch.id == BureauResult.batch_id, BureauBatch.voucher_no.is_not(None))
     imported = exists().where(BureauResult.payment_id == Payment.id, BureauResult.accepted.is_(True))
     handed = Payment.receipt_id.in_(select(HandoverReceipt.receipt_id))
-    return case((Payment.void_id.is_not(None), "voided"), (booked, "booked"), (imported, "imported"),
-                (handed, "handed"), else_="collected")
+    # 冲红: a void written by an approved correction (services/corrections.py).
+    reversed_ = Payment.void_id.in_(select(CorrectionDecision.void_id).where(CorrectionDecision.void_id.is_not(None)))
+    return case((reversed_, "reversed"), (Payment.void_id.is_not(None), "voided"), (booked, "booked"),
+                (imported, "imported"), (handed, "handed"), else_="collected")
 
 
 def payment_states(payment_ids) -> dict:
@@ -64,9 +69,11 @@ class ReceiptTrail:
     def state(self) -> str:
         """The receipt's own state: the least advanced of its lines."""
         keys = [s for _, s in self.lines]
-        if not keys or all(k == "voided" for k in keys):
+        if keys and all(k == "reversed" for k in keys):
+            return "reversed"
+        if not keys or all(k in ("voided", "reversed") for k in keys):
             return "voided"
-        return min((k for k in keys if k != "voided"), key=CHAIN.index)
+        return min((k for k in keys if k in CHAIN), key=CHAIN.index)
 
 
 def receipt_trail(receipt: Receipt) -> ReceiptTrail:
@@ -227,10 +234,19 @@ def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
             select(Receipt, Handover.number).join(HandoverReceipt, HandoverReceipt.receipt_id == Receipt.id)
             .join(Handover, Handover.id == HandoverReceipt.handover_id)
             .where(in_villages, Receipt.campaign_id == campaign.id, voided)):
-        differences.append(Difference(names[r.village_id], "上解后作废",
-                                      f"收据 {r.number}（{format_yuan(r.total_fen)}）已在上解批次 {number} 中，"
-                                      "之后被作废",
-                                      r.total_fen, ("collect.receipt", {"number": r.number})))
+        c = approved_correction(r.id)
+        if c is None:
+            differences.append(Difference(names[r.village_id], "上解后作废",
+                                          f"收据 {r.number}（{format_yuan(r.total_fen)}）已在上解批次 {number} 中，"
+                                          "之后被作废",
+                                          r.total_fen, ("collect.receipt", {"number": r.number})))
+            continue
+        refund = (f"{c.refund.given_on} 已由{c.refund.given_by}退给{c.refund.paid_to} "
+                  f"{format_yuan(c.refund.amount_fen)}" if c.refund else "尚未登记退款")
+        differences.append(Difference(names[r.village_id], "冲红",
+                                      f"收据 {r.number}（{format_yuan(r.total_fen)}，上解批次 {number}）"
+                                      f"已冲红：{c.reason}；{refund}",
+                                      -r.total_fen, ("paperwork.correction", {"correction_id": c.id})))
 
     for result in db.session.scalars(rejected_query(actor).where(in_villages)):
         p = result.payment

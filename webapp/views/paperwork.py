@@ -27,10 +27,14 @@ from ..forms_paperwork import (
     BookingForm,
     ConfirmHandoverForm,
     ConfirmImportForm,
+    DecideCorrectionForm,
     ExportForm,
     GovUploadForm,
     HandoverForm,
+    PeerApprovalForm,
     PlanUploadForm,
+    ProposeCorrectionForm,
+    RefundForm,
     ResubmitForm,
     ResultUploadForm,
     SerialForm,
@@ -38,7 +42,7 @@ from ..forms_paperwork import (
 from ..pdf import render_pdf
 from ..rules.categories import GOV_GROUPS, KINDS
 from ..rules.money import fen_to_yuan_str
-from ..services import areas, bureau, exports, handover, imports, reconcile
+from ..services import areas, bureau, corrections, exports, handover, imports, reconcile
 from ..services.audit import ACTION_LABELS
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
@@ -55,6 +59,8 @@ ACTION_LABELS.update({
     "handover.create": "上解", "handover.confirm": "确认上解", "bureau.batch": "报送人社局",
     "bureau.serial": "登记批量征集流水号", "bureau.results": "导入人社局结果", "bureau.booking": "登记汇总缴款书",
     "bureau.resubmit": "退回改正后重新报送",
+    "correction.propose": "申请冲红", "correction.approve": "批准冲红", "correction.decline": "不批准冲红",
+    "correction.refund": "登记冲红退款",
 })
 
 
@@ -75,6 +81,23 @@ def paperwork_rejected_count():
     from sqlalchemy import func, select
     return db.session.scalar(select(func.count()).select_from(bureau.rejected_query(actor()).subquery()))
 
+
+@bp.app_template_global()
+def receipt_corrections(r):
+    return corrections.corrections_of_receipt(r.id)
+
+
+@bp.app_template_global()
+def handover_corrections(h):
+    return corrections.handover_lines(h.id)
+
+
+@bp.app_template_global()
+def batch_corrections(batch):
+    return corrections.batch_lines(batch.id)
+
+
+bp.add_app_template_global(corrections.STATES, "CORRECTION_STATES")
 
 PAPERWORK_STATES = reconcile.STATES
 PAPERWORK_CHAIN = reconcile.CHAIN
@@ -464,3 +487,97 @@ def reconcile_page():
     mine = villages_of(actor()) if current_user.role == "coordinator" else []
     return render_template("paperwork/reconcile.html", rec=rec, villages=mine if len(mine) > 1 else [],
                            tab="home" if current_user.role == "coordinator" else "admin")
+
+
+# --- 冲红: corrections after hand-over ---------------------------------------------------------
+
+@bp.route("/corrections")
+@roles_required(*ADMINS)
+def corrections_list():
+    pending = request.args.get("pending") == "1"
+    items = db.session.scalars(corrections.corrections_query(actor(), pending=pending)).all()
+    districts = [a for a in current_user.areas if a.level == "district"]
+    form = None
+    if districts:
+        form = PeerApprovalForm(formdata=None, allowed=districts[0].peer_correction_approval)
+    return render_template("paperwork/corrections.html", items=items, pending=pending, setting_form=form,
+                           tab="admin")
+
+
+@bp.route("/corrections/setting", methods=["POST"])
+@roles_required("district_admin")
+def correction_setting():
+    form = PeerApprovalForm()
+    districts = [a for a in current_user.areas if a.level == "district"]
+    if form.validate_on_submit() and districts:
+        corrections.set_peer_approval(actor(), districts[0].code, form.allowed.data)
+        flash("已保存", "ok")
+    return redirect(url_for("paperwork.corrections_list"))
+
+
+@bp.route("/receipts/<number>/correct", methods=["GET", "POST"])
+@roles_required("township_admin")
+def propose_correction(number):
+    from ..services.payments import get_receipt
+    receipt = get_receipt(actor(), number)
+    form = ProposeCorrectionForm()
+    if form.validate_on_submit():
+        try:
+            c = corrections.propose(actor(), number, form.reason.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已提交冲红申请，请由区管理员（或区里允许的另一位乡/街道管理员）审批", "ok")
+            return redirect(url_for("paperwork.correction", correction_id=c.id))
+    return render_template("paperwork/correction_new.html", form=form, r=receipt, tab="admin"), \
+        (422 if form.errors else 200)
+
+
+def _correction_page(correction_id, status=200, **forms):
+    c = corrections.get_correction(actor(), correction_id)
+    forms = {"decide_form": DecideCorrectionForm(formdata=None), "refund_form": RefundForm(formdata=None)} | forms
+    if c.state == "approved" and not forms["refund_form"].amount.data:
+        forms["refund_form"].amount.data = fen_to_yuan_str(c.refund_fen)
+        forms["refund_form"].paid_to.data = c.receipt.payer_name
+    return render_template("paperwork/correction.html", c=c, may_decide=corrections.may_decide(actor(), c),
+                           tab="admin", **forms), status
+
+
+@bp.route("/corrections/<int:correction_id>", endpoint="correction")
+@roles_required(*ADMINS)
+def correction_detail(correction_id):
+    return _correction_page(correction_id)
+
+
+@bp.route("/corrections/<int:correction_id>/decide", methods=["POST"])
+@roles_required(*ADMINS)
+def decide_correction(correction_id):
+    form = DecideCorrectionForm()
+    if form.validate_on_submit():
+        try:
+            corrections.decide(actor(), correction_id, form.decision.data == "approve", form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已批准冲红，收据已冲红" if form.decision.data == "approve" else "已不批准", "ok")
+            return redirect(url_for("paperwork.correction", correction_id=correction_id))
+    return _correction_page(correction_id, 422, decide_form=form)
+
+
+@bp.route("/corrections/<int:correction_id>/refund", methods=["POST"])
+@roles_required(*ADMINS)
+def refund_correction(correction_id):
+    form = RefundForm()
+    if form.validate_on_submit():
+        try:
+            corrections.record_refund(actor(), correction_id, amount_yuan=form.amount.data, paid_to=form.paid_to.data,
+                                      given_by=form.given_by.data, given_on=form.given_on.data, note=form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已登记退款", "ok")
+            return redirect(url_for("paperwork.correction", correction_id=correction_id))
+    return _correction_page(correction_id, 422, refund_form=form)

@@ -11,7 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .forms import REQUIRED, choices
@@ -48,7 +48,8 @@ class ExportForm(FlaskForm):
                                               ("medical", "附件3 参保人员缴费情况表（医疗）"),
                                               ("staff", "附件1 集中征缴工作人员登记表")]))
     area = SelectField("单位", choices=[], validate_choice=False)
-    fmt = SelectField("格式", choices=choices([("xlsx", "Excel（.xlsx）"), ("csv", "CSV")]))
+    # Links from the hand-over and batch pages name no format: they get the .xlsx.
+    fmt = SelectField("格式", choices=choices([("xlsx", "Excel（.xlsx）"), ("csv", "CSV")]), default="xlsx")
     day_from = DateField("收款日期从", validators=[Optional()])
     day_to = DateField("至", validators=[Optional()])
     handover = StringField("上解批次号", validators=[Optional(), Length(max=32)],
@@ -89,7 +90,8 @@ class ResultUploadForm(FlaskForm):
 
 class BookingForm(FlaskForm):
     voucher_no = StringField("汇总缴款书号", validators=[DataRequired(REQUIRED), Length(max=64)])
-    booked_on = DateField("入库日期", validators=[DataRequired(REQUIRED)])
+    # InputRequired, not DataRequired: an unparsable date must say so, not "此项必填".
+    booked_on = DateField("入库日期", validators=[InputRequired(REQUIRED)])
 
 
 class ResubmitForm(FlaskForm):
@@ -110,7 +112,7 @@ class RefundForm(FlaskForm):
     amount = StringField("退款金额（元）", validators=[DataRequired(REQUIRED), Length(max=16)])
     paid_to = StringField("领款人", validators=[DataRequired(REQUIRED), Length(max=32)])
     given_by = StringField("退款经办人", validators=[DataRequired(REQUIRED), Length(max=32)])
-    given_on = DateField("退款日期", validators=[DataRequired(REQUIRED)])
+    given_on = DateField("退款日期", validators=[InputRequired(REQUIRED)])
     note = StringField("备注", validators=[Length(max=200)])
 
 

@@ -25,7 +25,7 @@ from ..models import (
     user_areas,
 )
 from ..rules.categories import PENSION
-from ..rules.spreadsheet import neutralize
+from ..rules.spreadsheet import FORMULA_STARTS, csv_text, neutralize
 from ..timeutil import local_day_range_utc, today_local
 from .actor import Actor
 from .audit import record_event
@@ -63,6 +63,7 @@ ANNEXES = {
 ID_COLUMN = 2      # 身份证号 in 附件2/3 (0-based)
 AMOUNT_COLUMN = 5  # 金额 in 附件2
 CORRECTION_MARK = "冲红"   # 序号 of a correction line
+TEXT_COLUMNS = {"身份证号", "电话"}   # digits a spreadsheet must not turn into a number
 
 
 @dataclass
@@ -221,10 +222,16 @@ def write_xlsx(annex: Annex, sheets: list[Sheet]) -> bytes:
             cell.border = border
             cell.alignment = Alignment(horizontal="center")
         for values in sheet.rows:
-            ws.append([neutralize(v) for v in values])
+            ws.append(values)
             r = ws.max_row
             for cell in ws[r]:
                 cell.border = border
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    # The value stays exactly as recorded (an address "+1号楼" reaches the bureau
+                    # as "+1号楼"), stored as a text cell with Excel's quote-prefix flag: no
+                    # spreadsheet runs it as a formula, and editing the cell keeps it text.
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
             if annex is not ANNEXES["staff"]:
                 ws.cell(r, ID_COLUMN + 1).number_format = "@"
                 if annex is ANNEXES["pension"]:
@@ -240,13 +247,26 @@ def write_xlsx(annex: Annex, sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
+DIGITS = re.compile(r"[0-9Xx][0-9Xx\- ]*")
+
+
+def _csv_cell(header: str, value):
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if header in TEXT_COLUMNS and isinstance(value, str) and DIGITS.fullmatch(value):
+        return csv_text(value)     # ID numbers and phones open in Excel/WPS as text, every digit kept
+    return neutralize(value)
+
+
 def write_csv(annex: Annex, sheet: Sheet) -> bytes:
-    """UTF-8 with BOM (Excel then reads the Chinese right); header first, no title row."""
+    """UTF-8 with BOM (Excel then reads the Chinese right); header first, no title row. A CSV has
+    no cell types: ID numbers and phones are written as ="…" (see rules.spreadsheet.csv_text),
+    other text that a spreadsheet would run as a formula gets a leading apostrophe."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(annex.headers)
     for values in sheet.rows:
-        w.writerow([neutralize(v if not isinstance(v, float) else f"{v:.2f}") for v in values])
+        w.writerow([_csv_cell(h, v) for h, v in zip(annex.headers, values, strict=False)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

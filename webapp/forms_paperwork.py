@@ -90,6 +90,8 @@ class ResultUploadForm(FlaskForm):
 
 class BookingForm(FlaskForm):
     voucher_no = StringField("汇总缴款书号", validators=[DataRequired(REQUIRED), Length(max=64)])
+    amount = StringField("缴款书金额（元）", validators=[Length(max=16)],
+                         description="缴款书上的合计金额；同一张缴款书已登记过时可不填")
     # InputRequired, not DataRequired: an unparsable date must say so, not "此项必填".
     booked_on = DateField("入库日期", validators=[InputRequired(REQUIRED)])
 
@@ -118,3 +120,18 @@ class RefundForm(FlaskForm):
 
 class PeerApprovalForm(FlaskForm):
     allowed = BooleanField("允许由另一位乡/街道管理员（非申请人）审批冲红")
+
+
+class MakeupForm(FlaskForm):
+    amount = StringField("补缴金额（元）", validators=[DataRequired(REQUIRED), Length(max=16)])
+    note = StringField("说明", validators=[Length(max=200)], description="如：协管员 11 月 5 日补交现金")
+
+
+class LateResultForm(FlaskForm):
+    decision = SelectField("决定", choices=choices([("book", "计入本批次的汇总缴款书"),
+                                                  ("hold", "不计入，随下一张缴款书入库")]))
+    note = StringField("依据", validators=[DataRequired("请写明依据"), Length(max=200)])
+
+
+class VoucherExplainForm(FlaskForm):
+    note = StringField("差额说明", validators=[DataRequired("请填写差额的说明"), Length(max=200)])

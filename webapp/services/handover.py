@@ -192,3 +192,48 @@ def slip_data(actor: Actor, handover_id: int) -> dict:
             "received": format_yuan(c.received_fen), "difference": format_yuan(c.difference_fen) if c.difference_fen
             else "", "note": c.note},
     }
+
+
+def makeups_of(handover_id: int) -> list:
+    from ..models import HandoverMakeup
+    return db.session.scalars(select(HandoverMakeup).where(HandoverMakeup.handover_id == handover_id)
+                              .order_by(HandoverMakeup.id)).all()
+
+
+def shortage_fen(h: Handover) -> int:
+    """What is still missing from a confirmed hand-over: declared − received − made up since."""
+    c = h.confirmation
+    if c is None or c.received_fen >= h.total_fen:
+        return 0
+    return h.total_fen - c.received_fen - sum(m.amount_fen for m in makeups_of(h.id))
+
+
+def record_makeup(actor: Actor, handover_id: int, *, amount_yuan: str, note: str = ""):
+    """A shortage found at confirmation (−¥10) is made up later: who received it, when, how much.
+    Once the shortage is made up in full the difference is closed."""
+    from ..models import HandoverMakeup
+    if not actor.is_role(*CONFIRMERS):
+        raise Forbidden("补缴由乡/街道或区管理员登记")
+    note = (note or "").strip()
+    with unit_of_work():
+        h = get_handover(actor, handover_id)
+        missing = shortage_fen(h)
+        if missing <= 0:
+            raise Conflict("这个上解批次没有待补的短款")
+        try:
+            amount = yuan_to_fen(amount_yuan)
+        except InvalidAmount as e:
+            raise ValidationFailed({"amount": str(e)}) from None
+        if amount <= 0:
+            raise ValidationFailed({"amount": "补缴金额应大于 0"})
+        if amount > missing:
+            raise ValidationFailed({"amount": f"补缴金额不能超过待补的 {format_yuan(missing)}"})
+        m = HandoverMakeup(handover_id=h.id, amount_fen=amount, note=note[:200], received_by_id=actor.user_id)
+        db.session.add(m)
+        db.session.flush()
+        left = missing - amount
+        record_event(actor, "handover.makeup", h,
+                     summary=f"上解 {h.number} 补缴短款 {format_yuan(amount)}" + ("，已补足" if not left else
+                                                                            f"，尚差 {format_yuan(left)}"),
+                     after={"amount_fen": amount, "remaining_fen": left, "note": note})
+    return m

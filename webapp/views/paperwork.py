@@ -31,6 +31,8 @@ from ..forms_paperwork import (
     ExportForm,
     GovUploadForm,
     HandoverForm,
+    LateResultForm,
+    MakeupForm,
     PeerApprovalForm,
     PlanUploadForm,
     ProposeCorrectionForm,
@@ -38,6 +40,7 @@ from ..forms_paperwork import (
     ResubmitForm,
     ResultUploadForm,
     SerialForm,
+    VoucherExplainForm,
 )
 from ..pdf import render_pdf
 from ..rules.categories import GOV_GROUPS, KINDS
@@ -58,7 +61,8 @@ ACTION_LABELS.update({
     "plan.import": "导入征缴计划清单", "govlist.import": "导入代缴名单", "annex.export": "导出附件",
     "handover.create": "上解", "handover.confirm": "确认上解", "bureau.batch": "报送人社局",
     "bureau.serial": "登记批量征集流水号", "bureau.results": "导入人社局结果", "bureau.booking": "登记汇总缴款书",
-    "bureau.resubmit": "退回改正后重新报送",
+    "bureau.resubmit": "退回改正后重新报送", "bureau.late_result": "决定入库后导入的结果",
+    "bureau.voucher_explain": "说明缴款书差额", "handover.makeup": "登记补缴短款",
     "correction.propose": "申请冲红", "correction.approve": "批准冲红", "correction.decline": "不批准冲红",
     "correction.refund": "登记冲红退款",
 })
@@ -331,14 +335,36 @@ def new_handover(village_code):
                            tab="home"), (422 if form.errors else 200)
 
 
-def _handover_page(handover_id, form=None, status=200):
+def _handover_page(handover_id, form=None, status=200, makeup_form=None):
     h = handover.get_handover(actor(), handover_id)
     if form is None:
         form = ConfirmHandoverForm(formdata=None)
         if h.confirmation is None:
             form.received.data = fen_to_yuan_str(h.total_fen)
-    return render_template("paperwork/handover.html", h=h, form=form,
+    shortage = handover.shortage_fen(h)
+    if makeup_form is None:
+        makeup_form = MakeupForm(formdata=None)
+        if shortage:
+            makeup_form.amount.data = fen_to_yuan_str(shortage)
+    return render_template("paperwork/handover.html", h=h, form=form, makeup_form=makeup_form, shortage=shortage,
+                           makeups=handover.makeups_of(h.id), gov_fen=sum(r.gov_total_fen for r in h.receipts),
                            tab="home" if current_user.role == "coordinator" else "admin"), status
+
+
+@bp.route("/handovers/<int:handover_id>/makeup", methods=["POST"])
+@roles_required(*ADMINS)
+def handover_makeup(handover_id):
+    form = MakeupForm()
+    if form.validate_on_submit():
+        try:
+            handover.record_makeup(actor(), handover_id, amount_yuan=form.amount.data, note=form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已登记补缴", "ok")
+            return redirect(url_for("paperwork.handover", handover_id=handover_id))
+    return _handover_page(handover_id, None, 422, makeup_form=form)
 
 
 @bp.route("/handovers/<int:handover_id>", endpoint="handover")
@@ -399,8 +425,13 @@ def _batch_page(batch_id, status=200, problems=None, **forms):
     batch = bureau.get_batch(actor(), batch_id)
     forms = {"serial_form": SerialForm(formdata=None), "result_form": ResultUploadForm(formdata=None),
              "booking_form": BookingForm(formdata=None)} | forms
+    late = bureau.late_results_of_batch(actor(), batch.id)
+    voucher = bureau.voucher_of(batch)
     return render_template("paperwork/bureau_batch.html", batch=batch, counts=bureau.batch_counts(batch.id),
-                           lines=bureau.batch_results(batch.id), problems=problems, tab="admin", **forms), status
+                           lines=bureau.batch_results(batch.id), problems=problems, split=bureau.batch_split(batch.id),
+                           late=late, late_form=LateResultForm(formdata=None), voucher=voucher,
+                           voucher_difference=bureau.voucher_difference(voucher) if voucher else None,
+                           tab="admin", **forms), status
 
 
 @bp.route("/bureau/<int:batch_id>")
@@ -441,6 +472,8 @@ def bureau_results(batch_id):
         else:
             flash(f"已导入结果：成功 {summary['accepted']} 人，失败 {summary['rejected']} 人，"
                   f"尚无结果 {summary['pending']} 人", "ok")
+            if summary["late"]:
+                flash(f"本批次已登记汇总缴款书：这 {summary['late']} 条结果不自动入库，请区管理员在本页决定", "error")
             return redirect(url_for("paperwork.bureau_batch", batch_id=batch_id))
     return _batch_page(batch_id, 422, problems=problems, result_form=form)
 
@@ -451,7 +484,7 @@ def bureau_booking(batch_id):
     form = BookingForm()
     if form.validate_on_submit():
         try:
-            bureau.record_booking(actor(), batch_id, form.voucher_no.data, form.booked_on.data)
+            bureau.record_booking(actor(), batch_id, form.voucher_no.data, form.booked_on.data, form.amount.data)
         except ValidationFailed as e:
             put_errors(form, e)
         else:
@@ -581,3 +614,53 @@ def refund_correction(correction_id):
             flash("已登记退款", "ok")
             return redirect(url_for("paperwork.correction", correction_id=correction_id))
     return _correction_page(correction_id, 422, refund_form=form)
+
+
+# --- 汇总缴款书 and results that came after booking -------------------------------------------
+
+@bp.route("/bureau/results/<int:result_id>/late", methods=["POST"])
+@roles_required("district_admin")
+def late_result(result_id):
+    form = LateResultForm()
+    batch_id = request.form.get("batch_id", type=db_int)
+    if form.validate_on_submit():
+        try:
+            bureau.decide_late_result(actor(), result_id, form.decision.data == "book", form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已记录决定", "ok")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("paperwork.bureau_batch", batch_id=batch_id) if batch_id
+                    else url_for("paperwork.reconcile_page"))
+
+
+@bp.route("/vouchers")
+@roles_required(*ADMINS)
+def vouchers():
+    rows = [(v, bureau.voucher_expected_fen(v.number), *bureau.voucher_difference(v))
+            for v in bureau.vouchers_in_scope(actor())]
+    return render_template("paperwork/vouchers.html", rows=rows, form=VoucherExplainForm(formdata=None), tab="admin")
+
+
+@bp.route("/vouchers/<int:voucher_id>/explain", methods=["POST"])
+@roles_required("district_admin")
+def explain_voucher(voucher_id):
+    form = VoucherExplainForm()
+    if form.validate_on_submit():
+        try:
+            bureau.explain_voucher(actor(), voucher_id, form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已记录说明", "ok")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("paperwork.vouchers"))

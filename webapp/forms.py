@@ -209,6 +209,12 @@ class AreaEditForm(FlaskForm):
     office_phone = StringField("办公电话", validators=[Length(max=32)])
 
 
+class AreaCodeForm(FlaskForm):
+    code = StringField("正确的区划代码", validators=[DataRequired(REQUIRED), Length(max=12)],
+                       description="下级区域的代码随之更正；已开具的收据号、已发布的公示保持原样")
+    reason = StringField("更正原因", validators=[DataRequired("请填写更正原因"), Length(max=200)])
+
+
 DATE = dict(format="%Y-%m-%d")
 
 

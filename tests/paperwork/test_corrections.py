@@ -158,3 +158,14 @@ def test_the_district_setting_page(world, client, login):
     from webapp.models import Area
     assert db.session.scalar(select(Area).where(Area.code == world.DISTRICT)).peer_correction_approval
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "area.update")) is not None
+
+
+def test_the_printed_slip_carries_the_correction_line(world, handed):
+    r1 = handed["receipts"][0]
+    c = corrections.propose(world.actor("tadmin1"), r1.number, "误收")
+    corrections.decide(world.actor("dadmin"), c.id, True)
+    from webapp.services import handover
+    s = handover.slip_data(world.actor("tadmin1"), handed["handover"].id)
+    assert s["corrections"] == [{"number": r1.number, "payer": r1.payer_name, "reason": "误收",
+                                 "amount": "-¥450.00", "at": s["corrections"][0]["at"]}]
+    assert s["total"] == f"¥{handed['total'] / 100:,.2f}"      # the slip's own total stays as made

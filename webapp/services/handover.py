@@ -187,6 +187,13 @@ def slip_data(actor: Actor, handover_id: int) -> dict:
         "receipts": [{"number": r.number, "payer": r.payer_name, "method": PAYMENT_METHODS.get(r.method, r.method),
                       "amount": format_yuan(r.total_fen), "at": to_local(r.created_at).strftime("%m-%d %H:%M")}
                      for r in h.receipts],
+        # 冲红 after the hand-over, each its own line under the total (which stays as made).
+        "corrections": [{"number": x.receipt.number, "payer": x.receipt.payer_name, "reason": x.reason,
+                         "amount": "-" + format_yuan(x.refund_fen),
+                         "at": to_local(x.decision.decided_at).strftime("%Y-%m-%d")}
+                        for x in _approved_corrections(h.id)],
+        "makeups": [{"by": m.received_by.name, "at": to_local(m.received_at).strftime("%Y-%m-%d %H:%M"),
+                     "amount": format_yuan(m.amount_fen), "note": m.note} for m in makeups_of(h.id)],
         "confirmation": None if c is None else {
             "by": c.confirmed_by.name, "at": to_local(c.confirmed_at).strftime("%Y-%m-%d %H:%M"),
             "received": format_yuan(c.received_fen), "difference": format_yuan(c.difference_fen) if c.difference_fen
@@ -237,3 +244,8 @@ def record_makeup(actor: Actor, handover_id: int, *, amount_yuan: str, note: str
                                                                             f"，尚差 {format_yuan(left)}"),
                      after={"amount_fen": amount, "remaining_fen": left, "note": note})
     return m
+
+
+def _approved_corrections(handover_id: int) -> list:
+    from .corrections import handover_lines
+    return [c for c in handover_lines(handover_id) if c.state in ("approved", "refunded")]

@@ -45,7 +45,7 @@ from ..forms_paperwork import (
 from ..pdf import render_pdf
 from ..rules.categories import GOV_GROUPS, KINDS
 from ..rules.money import fen_to_yuan_str
-from ..services import areas, bureau, corrections, exports, handover, imports, reconcile
+from ..services import areas, bureau, corrections, exports, handover, import_jobs, imports, reconcile
 from ..services.audit import ACTION_LABELS
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
@@ -220,7 +220,8 @@ def import_plan():
             _sweep_uploads()
             _upload_path(job).write_bytes(data)
             return redirect(url_for("paperwork.import_job", job_id=job.id))
-    return render_template("paperwork/import_plan.html", form=form, tab="admin"), (422 if form.errors else 200)
+    return render_template("paperwork/import_plan.html", form=form, jobs=import_jobs.recent_jobs(actor(), "plan"),
+                           tab="admin"), (422 if form.errors else 200)
 
 
 @bp.route("/imports/gov", methods=["GET", "POST"])
@@ -241,7 +242,8 @@ def import_gov():
             _sweep_uploads()
             _upload_path(job).write_bytes(data)
             return redirect(url_for("paperwork.import_job", job_id=job.id))
-    return render_template("paperwork/import_gov.html", form=form, tab="admin"), (422 if form.errors else 200)
+    return render_template("paperwork/import_gov.html", form=form, jobs=import_jobs.recent_jobs(actor(), "gov"),
+                           tab="admin"), (422 if form.errors else 200)
 
 
 @bp.route("/imports/<int:job_id>")
@@ -249,7 +251,9 @@ def import_gov():
 def import_job(job_id):
     job = imports.get_job(actor(), job_id)
     form = ConfirmImportForm(progress_token=uuid.uuid4().hex)
-    return render_template("paperwork/import_job.html", job=job, form=form, GOV_GROUPS=GOV_GROUPS, tab="admin")
+    names = import_jobs.village_names(actor(), list((job.summary or {}).get("villages") or {}))
+    return render_template("paperwork/import_job.html", job=job, form=form, GOV_GROUPS=GOV_GROUPS, names=names,
+                           tab="admin")
 
 
 @bp.route("/imports/<int:job_id>/confirm", methods=["POST"])

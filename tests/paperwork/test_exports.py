@@ -148,3 +148,19 @@ def test_csv_ids_and_phones_are_not_bare_numbers(world, paid):
     # …and our own readers take ="…" back as the text it shows.
     from webapp.rules.spreadsheet import cell_text, id_cell
     assert cell_text(first[2]) == a.id_number == id_cell(first[2])
+
+
+def test_an_export_reads_without_holding_the_write_lock(world, paid, monkeypatch):
+    """Part of "slow work never blocks the door": the annex export reads and computes outside any
+    unit of work (no BEGIN IMMEDIATE, no writer-queue lock); only its audit event is a write."""
+    from webapp.database import writing
+    seen = []
+    real = exports.payment_sheet
+
+    def spy(*args, **kwargs):
+        seen.append(writing.get())
+        return real(*args, **kwargs)
+    monkeypatch.setattr(exports, "payment_sheet", spy)
+    out = exports.export_annex(world.actor("dadmin"), "pension", world.DISTRICT)
+    assert seen == [False, False, False] and out.rows == 2
+    assert db.session.query(AuditEvent).filter_by(action="annex.export").count() == 1

@@ -281,35 +281,39 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
     if flt.day_from and flt.day_to and flt.day_from > flt.day_to:
         raise ValidationFailed({"day_to": "结束日期不能早于开始日期"})
     annex = ANNEXES[kind]
+    # Reading and computing run in a plain read transaction: on SQLite (WAL) a reader never holds
+    # the write lock, so a district-wide export does not make every coordinator's payment wait.
+    # Only the audit event is a write, in its own short unit of work at the end.
+    if kind == "staff" and actor.user is not None and actor.role not in ("township_admin", "district_admin"):
+        raise Forbidden("附件1 由乡/街道填制")
+    area = _area(actor, area_code)
+    if kind == "staff":
+        sheets = staff_sheets(actor, area)
+    else:
+        campaign = require_current_campaign()
+        villages = _villages_in(actor, area)
+        if not villages:
+            raise NotFound("这个区域下没有您负责的村/社区")
+        _check_filter_scope(actor, flt, villages)
+        sheets = [payment_sheet(kind, campaign.id, v, flt) for v in villages]
+    if fmt == "csv" and len(sheets) != 1:
+        raise ValidationFailed({"fmt": "CSV 每个文件只能是一个单位：请选择一个村/社区（附件1 选一个乡/街道），"
+                                       "或导出 xlsx"})
+    rows = sum(len(s.rows) for s in sheets)
+    area_code, area_name = area.code, area.name
     with unit_of_work():
-        if kind == "staff" and actor.user is not None and actor.role not in ("township_admin", "district_admin"):
-            raise Forbidden("附件1 由乡/街道填制")
-        area = _area(actor, area_code)
-        if kind == "staff":
-            sheets = staff_sheets(actor, area)
-        else:
-            campaign = require_current_campaign()
-            villages = _villages_in(actor, area)
-            if not villages:
-                raise NotFound("这个区域下没有您负责的村/社区")
-            _check_filter_scope(actor, flt, villages)
-            sheets = [payment_sheet(kind, campaign.id, v, flt) for v in villages]
-        if fmt == "csv" and len(sheets) != 1:
-            raise ValidationFailed({"fmt": "CSV 每个文件只能是一个单位：请选择一个村/社区（附件1 选一个乡/街道），"
-                                           "或导出 xlsx"})
-        rows = sum(len(s.rows) for s in sheets)
         if kind != "staff":
             # Full ID numbers leave the system: say who took them, which and how many.
-            record_event(actor, "annex.export", object_type="area", object_id=area.code,
-                         summary=f"导出{annex.label} {area.name} {rows} 行（含完整身份证号）",
-                         after={"kind": kind, "area": area.code, "format": fmt, "rows": rows} | flt.describe())
+            record_event(actor, "annex.export", object_type="area", object_id=area_code,
+                         summary=f"导出{annex.label} {area_name} {rows} 行（含完整身份证号）",
+                         after={"kind": kind, "area": area_code, "format": fmt, "rows": rows} | flt.describe())
         else:
-            record_event(actor, "annex.export", object_type="area", object_id=area.code,
-                         summary=f"导出{annex.label} {area.name} {rows} 行",
-                         after={"kind": kind, "area": area.code, "format": fmt, "rows": rows})
+            record_event(actor, "annex.export", object_type="area", object_id=area_code,
+                         summary=f"导出{annex.label} {area_name} {rows} 行",
+                         after={"kind": kind, "area": area_code, "format": fmt, "rows": rows})
     data = write_xlsx(annex, sheets) if fmt == "xlsx" else write_csv(annex, sheets[0])
     suffix = f"_{flt.day_from or ''}至{flt.day_to or ''}" if (flt.day_from or flt.day_to) else ""
-    filename = f"{annex.label}_{annex.title}_{area.name}{suffix}.{fmt}"
+    filename = f"{annex.label}_{annex.title}_{area_name}{suffix}.{fmt}"
     content_type = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                     else "text/csv; charset=utf-8")
     return ExportFile(filename=filename, content_type=content_type, data=data, rows=rows)

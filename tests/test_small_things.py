@@ -80,3 +80,9 @@ def test_township_admins_see_their_own_townships_events(world, login):
     assert "coord1" in page and "coord3" not in page.split("<tbody>")[1]
     with pytest.raises(Forbidden):
         audit.search_events(world.actor("coord1"))
+
+
+def test_the_audit_page_survives_any_query(world, login):
+    resp = login("dadmin").get("/admin/audit?fmt=xlsx&page=2&evil=1&action=payment.record")
+    assert resp.status_code == 200
+    assert "/admin/audit.csv?action=payment.record" in resp.get_data(as_text=True)

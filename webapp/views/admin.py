@@ -253,8 +253,11 @@ def audit_log():
     filters = _audit_filters(form)
     page = request.args.get("page", 1, type=db_int)
     pagination = audit.search_events(actor(), page=page, **filters)
+    # The export links carry the filter fields only (a query may hold anything else, even `fmt`).
+    export_args = {k: v for k, v in request.args.items()
+                   if k in ("user", "action", "object_type", "object_id", "day_from", "day_to")}
     return render_template("admin/audit.html", form=form, pagination=pagination, objects=audit.OBJECT_LABELS,
-                           labels=audit.ACTION_LABELS, tab="admin")
+                           labels=audit.ACTION_LABELS, export_args=export_args, tab="admin")
 
 
 @bp.route("/audit.<fmt>")

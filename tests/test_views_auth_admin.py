@@ -80,7 +80,7 @@ def test_area_management(world, login):
                                                  "kind": "village", "point_kind": "village_clinic",
                                                  "office_phone": ""})
     assert resp.status_code == 302
-    assert "湛河区曹镇乡新村村民委员会" in text(client.get("/admin/areas"))
+    assert "湛河区曹镇乡新村卫生室" in text(client.get("/admin/areas"))   # a 村卫生室, not a 村民委员会
 
 
 def test_every_change_names_who_and_where_from(world, login):

@@ -37,6 +37,50 @@ from .rules.categories import (
 from .rules.masking import NAME_MODES
 from .rules.money import fen_to_yuan_str
 
+# WTForms' own messages (an unparsable date, a value not among the choices, a CSRF problem) come
+# in English unless a form's Meta gives translations; Flask-WTF would only give them through
+# Flask-Babel, which we do not use. So every form of the app gets WTForms' Chinese catalogue,
+# with the phrases a villager or clerk reads most often put in plain words.
+PLAIN_CHINESE = {
+    "Not a valid choice.": "请从列表中选择",
+    "Not a valid date value.": "日期不对，请按 年-月-日 填写，如 2018-11-01",
+    "Not a valid datetime value.": "日期时间不对，请按 年-月-日 时:分 填写",
+    "Not a valid time value.": "时间不对，请按 时:分 填写",
+    "Not a valid integer value.": "请填写整数",
+    "Not a valid decimal value.": "请填写数字",
+    "Not a valid float value.": "请填写数字",
+    "This field is required.": "此项必填",
+    "Invalid input.": "填写的内容不对",
+    "Invalid Choice: could not coerce.": "请从列表中选择",
+    "Choices cannot be None.": "请从列表中选择",
+    "'%(value)s' is not a valid choice for this field.": "“%(value)s”不在可选范围内",
+    "'%(value)s' are not valid choices for this field.": "“%(value)s”不在可选范围内",
+    "The CSRF token is missing.": "页面已过期，请刷新后重新提交",
+    "The CSRF token is invalid.": "页面已过期，请刷新后重新提交",
+    "The CSRF token has expired.": "页面已过期，请刷新后重新提交",
+    "The CSRF tokens do not match.": "页面已过期，请刷新后重新提交",
+    "Invalid CSRF token.": "页面已过期，请刷新后重新提交",
+    "CSRF token missing.": "页面已过期，请刷新后重新提交",
+    "CSRF failed.": "页面已过期，请刷新后重新提交",
+    "CSRF token expired.": "页面已过期，请刷新后重新提交",
+}
+
+
+class ChineseTranslations:
+    def __init__(self):
+        from wtforms.i18n import get_translations
+        self._zh = get_translations(["zh"])
+
+    def gettext(self, string):
+        return PLAIN_CHINESE.get(string) or self._zh.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return PLAIN_CHINESE.get(singular if n == 1 else plural) or self._zh.ngettext(singular, plural, n)
+
+
+CHINESE = ChineseTranslations()
+FlaskForm.Meta.get_translations = lambda self, form: CHINESE
+
 REQUIRED = "此项必填"
 
 # WTForms' own messages (a date that does not exist, a choice not offered) in Chinese, for every
@@ -205,6 +249,12 @@ class AreaEditForm(FlaskForm):
     full_name = StringField("单位全称", validators=[DataRequired(REQUIRED), Length(max=128)])
     point_kind = SelectField("代征点", choices=choices([("", "—")] + list(POINT_KINDS.items())))
     office_phone = StringField("办公电话", validators=[Length(max=32)])
+
+
+class AreaCodeForm(FlaskForm):
+    code = StringField("正确的区划代码", validators=[DataRequired(REQUIRED), Length(max=12)],
+                       description="下级区域的代码随之更正；已开具的收据号、已发布的公示保持原样")
+    reason = StringField("更正原因", validators=[DataRequired("请填写更正原因"), Length(max=200)])
 
 
 DATE = dict(format="%Y-%m-%d")

@@ -11,7 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .forms import REQUIRED, choices
@@ -48,7 +48,8 @@ class ExportForm(FlaskForm):
                                               ("medical", "附件3 参保人员缴费情况表（医疗）"),
                                               ("staff", "附件1 集中征缴工作人员登记表")]))
     area = SelectField("单位", choices=[], validate_choice=False)
-    fmt = SelectField("格式", choices=choices([("xlsx", "Excel（.xlsx）"), ("csv", "CSV")]))
+    # Links from the hand-over and batch pages name no format: they get the .xlsx.
+    fmt = SelectField("格式", choices=choices([("xlsx", "Excel（.xlsx）"), ("csv", "CSV")]), default="xlsx")
     day_from = DateField("收款日期从", validators=[Optional()])
     day_to = DateField("至", validators=[Optional()])
     handover = StringField("上解批次号", validators=[Optional(), Length(max=32)],
@@ -89,8 +90,48 @@ class ResultUploadForm(FlaskForm):
 
 class BookingForm(FlaskForm):
     voucher_no = StringField("汇总缴款书号", validators=[DataRequired(REQUIRED), Length(max=64)])
-    booked_on = DateField("入库日期", validators=[DataRequired(REQUIRED)])
+    amount = StringField("缴款书金额（元）", validators=[Length(max=16)],
+                         description="缴款书上的合计金额；同一张缴款书已登记过时可不填")
+    # InputRequired, not DataRequired: an unparsable date must say so, not "此项必填".
+    booked_on = DateField("入库日期", validators=[InputRequired(REQUIRED)])
 
 
 class ResubmitForm(FlaskForm):
     note = StringField("改正说明", validators=[Length(max=200)], description="如：已按户口本改名")
+
+
+class ProposeCorrectionForm(FlaskForm):
+    reason = TextAreaField("冲红原因", validators=[DataRequired("请填写冲红原因"), Length(max=200)],
+                           description="如：人社局退回（已参加职工医保），需退款")
+
+
+class DecideCorrectionForm(FlaskForm):
+    decision = SelectField("审批", choices=choices([("approve", "批准冲红"), ("decline", "不批准")]))
+    note = StringField("审批意见", validators=[Length(max=200)], description="不批准时必须填写")
+
+
+class RefundForm(FlaskForm):
+    amount = StringField("退款金额（元）", validators=[DataRequired(REQUIRED), Length(max=16)])
+    paid_to = StringField("领款人", validators=[DataRequired(REQUIRED), Length(max=32)])
+    given_by = StringField("退款经办人", validators=[DataRequired(REQUIRED), Length(max=32)])
+    given_on = DateField("退款日期", validators=[InputRequired(REQUIRED)])
+    note = StringField("备注", validators=[Length(max=200)])
+
+
+class PeerApprovalForm(FlaskForm):
+    allowed = BooleanField("允许由另一位乡/街道管理员（非申请人）审批冲红")
+
+
+class MakeupForm(FlaskForm):
+    amount = StringField("补缴金额（元）", validators=[DataRequired(REQUIRED), Length(max=16)])
+    note = StringField("说明", validators=[Length(max=200)], description="如：协管员 11 月 5 日补交现金")
+
+
+class LateResultForm(FlaskForm):
+    decision = SelectField("决定", choices=choices([("book", "计入本批次的汇总缴款书"),
+                                                  ("hold", "不计入，随下一张缴款书入库")]))
+    note = StringField("依据", validators=[DataRequired("请写明依据"), Length(max=200)])
+
+
+class VoucherExplainForm(FlaskForm):
+    note = StringField("差额说明", validators=[DataRequired("请填写差额的说明"), Length(max=200)])

@@ -54,7 +54,7 @@ def test_results_reject_and_resubmit_then_book(world, handed):
                               [1, "张三", a.id_number, "成功", ""],
                               [2, "王五", c.id_number, "失败", "姓名与公安户籍不符"]], title_row="导入结果")
     summary = bureau.import_results(world.actor("tadmin1"), batch.id, "result.xlsx", result_file)
-    assert summary == {"accepted": 1, "rejected": 1, "pending": 0}
+    assert summary == {"accepted": 1, "rejected": 1, "pending": 0, "late": 0}
     rejected = db.session.scalars(bureau.rejected_query(world.actor("coord1"))).all()
     assert [(r.payment.person_name, r.reason) for r in rejected] == [("王五", "姓名与公安户籍不符")]
     assert not db.session.scalars(bureau.rejected_query(world.actor("coord3"))).all()
@@ -74,16 +74,16 @@ def test_results_reject_and_resubmit_then_book(world, handed):
     assert "王武" in out.data.decode()   # the bureau gets the corrected name
 
     with pytest.raises(ValidationFailed) as e:   # no serial yet
-        bureau.record_booking(world.actor("dadmin"), batch.id, "JK001", today_local())
+        bureau.record_booking(world.actor("dadmin"), batch.id, "JK001", today_local(), "200")
     assert "流水号" in e.value.errors["voucher_no"]
     bureau.record_serial(world.actor("tadmin1"), batch.id, "PL001")
     with pytest.raises(Forbidden):
-        bureau.record_booking(world.actor("tadmin1"), batch.id, "JK001", today_local())
+        bureau.record_booking(world.actor("tadmin1"), batch.id, "JK001", today_local(), "200")
     with pytest.raises(ValidationFailed):
-        bureau.record_booking(world.actor("dadmin"), batch.id, "JK001", today_local() + timedelta(days=1))
-    bureau.record_booking(world.actor("dadmin"), batch.id, "JK001", today_local())
+        bureau.record_booking(world.actor("dadmin"), batch.id, "JK001", today_local() + timedelta(days=1), "200")
+    bureau.record_booking(world.actor("dadmin"), batch.id, "JK001", today_local(), "200")
     with pytest.raises(Conflict):
-        bureau.record_booking(world.actor("dadmin"), batch.id, "JK002", today_local())
+        bureau.record_booking(world.actor("dadmin"), batch.id, "JK002", today_local(), "200")
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"bureau.batch", "bureau.results", "bureau.resubmit", "bureau.serial", "bureau.booking"} <= actions
 

@@ -19,6 +19,7 @@ def test_a_payment_follows_the_chain(world, paid):
     h = handover.create_handover(world.actor("coord1"), world.V1, [r1.number], bank_slip_no="x",
                                  amount_yuan=f"{r1.total_fen / 100:.2f}")
     assert set(states_of(r1).values()) == {"handed"}
+    handover.confirm_handover(world.actor("tadmin1"), h.id, received_yuan=f"{r1.total_fen / 100:.2f}")
     batch = bureau.create_batch(world.actor("tadmin1"), world.V1, "pension")
     assert set(states_of(r1).values()) == {"handed"}
     bureau.import_results(world.actor("tadmin1"), batch.id, "r.csv",
@@ -29,7 +30,7 @@ def test_a_payment_follows_the_chain(world, paid):
     trail = reconcile.receipt_trail(r1)
     assert trail.state == "handed" and trail.handover.id == h.id
     bureau.record_serial(world.actor("dadmin"), batch.id, "PL1")
-    bureau.record_booking(world.actor("dadmin"), batch.id, "JK1", today_local())
+    bureau.record_booking(world.actor("dadmin"), batch.id, "JK1", today_local(), "200")
     assert states_of(r1)[pension.id] == "booked"
 
 
@@ -77,7 +78,7 @@ def test_booked_and_rejected_in_the_figures(world, handed):
     bureau.import_results(world.actor("tadmin1"), batch.id, "r.csv", csv_bytes(
         [["身份证号", "结果", "原因"], [a.id_number, "成功", ""], [c.id_number, "失败", "身份证号不存在"]]))
     bureau.record_serial(world.actor("dadmin"), batch.id, "PL9")
-    bureau.record_booking(world.actor("dadmin"), batch.id, "JK9", today_local())
+    bureau.record_booking(world.actor("dadmin"), batch.id, "JK9", today_local(), "200")
     rec = reconcile.reconcile(world.actor("coord1"), world.V1)
     (_, f), = rec.rows
     pension_a = next(p for p in handed["receipts"][0].lines if p.kind == "pension")

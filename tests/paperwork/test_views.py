@@ -157,7 +157,8 @@ def test_bureau_pages(world, handed, login):
                                        [c.id_number, "失败", "证号错误"]])), "r.csv")},
         content_type="multipart/form-data")
     assert ok.status_code == 302
-    resp = client.post(f"/paperwork/bureau/{batch_id}/booking", data={"voucher_no": "JK5", "booked_on": "2000-01-01"})
+    resp = client.post(f"/paperwork/bureau/{batch_id}/booking", data={"voucher_no": "JK5", "booked_on": "2000-01-01",
+                                                                        "amount": "200"})
     assert resp.status_code == 302
     assert "JK5" in client.get(batch_url).get_data(as_text=True)
     assert login("tadmin1").post(f"/paperwork/bureau/{batch_id}/booking",

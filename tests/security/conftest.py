@@ -11,7 +11,7 @@ import pytest
 from tests.factories import World
 from tests.paperwork.util import PLAN_HEADERS, xlsx_bytes
 from tests.test_access import endpoints, urls_for
-from webapp.services import bureau, handover, imports, payments, roster
+from webapp.services import bureau, corrections, handover, imports, payments, roster
 from webapp.timeutil import today_local
 
 ROLES = {"coordinator": "coord1", "township_admin": "tadmin1", "district_admin": "dadmin"}
@@ -20,8 +20,8 @@ ROLES = {"coordinator": "coord1", "township_admin": "tadmin1", "district_admin":
 @pytest.fixture
 def scene(world):
     """V1 (coord1, tadmin1): a household of two, a pensioner, receipts (one voided, one still on
-    hand), a hand-over not yet confirmed, two bureau batches (one with a rejected line, one with
-    its serial and results pending), an import preview and a published roster. Returns the pools
+    hand), a confirmed hand-over and one not yet confirmed, a 冲红 waiting for approval, two bureau
+    batches (one with a rejected line, one with its serial and results pending), an import preview and a published roster. Returns the pools
     of ids and codes for the URL map's parameters (own objects only), and the objects."""
     head = world.person(world.V1, name="张三", birth=date(1980, 5, 17), address="曹镇村东街1号")
     wife = world.person(world.V1, name="李四", birth=date(1982, 3, 2), male=False, household=head.household_id)
@@ -37,6 +37,13 @@ def scene(world):
     h = handover.create_handover(world.actor("coord1"), world.V1, [r1.number, r2.number],
                                  bank_slip_no="YH-001", amount_yuan=f"{(r1.total_fen + r2.total_fen) / 100:.2f}")
     tadmin = world.actor("tadmin1")
+    # Only confirmed hand-overs go to the bureau; another one stays unconfirmed for its pages.
+    handover.confirm_handover(tadmin, h.id, received_yuan=f"{(r1.total_fen + r2.total_fen) / 100:.2f}")
+    late = world.person(world.V1, name="周九", birth=date(1970, 1, 9))
+    r4 = world.pay("coord1", (late, "medical"))
+    h2 = handover.create_handover(world.actor("coord1"), world.V1, [r4.number], bank_slip_no="YH-002",
+                                  amount_yuan=f"{r4.total_fen / 100:.2f}")
+    fix = corrections.propose(tadmin, r4.number, "人社局退回，需退款")    # a 冲红 waiting for approval
     rejecting = bureau.create_batch(tadmin, world.V1, "medical")
     bureau.import_results(tadmin, rejecting.id, "result.xlsx", xlsx_bytes(
         [["序号", "姓名", "公民身份号码", "导入结果", "失败原因"], [1, "张三", head.id_number, "成功", ""],
@@ -49,7 +56,7 @@ def scene(world):
     roster.publish_roster(world.actor("dadmin"), world.V1, posting_start=today_local(),
                           posting_end=today_local() + timedelta(days=6), office_phone="0375-1234567")
     return {"int": sorted({head.id, wife.id, old.id, unpaid.id, head.household_id, old.household_id,
-                           unpaid.household_id, r1.id, voided.id, h.id, rejecting.id, pending.id, job.id,
+                           unpaid.household_id, r1.id, voided.id, h.id, h2.id, fix.id, rejecting.id, pending.id, job.id,
                            world.users["coord1"].id, world.users["tadmin1"].id}),
             "str": [world.V1, world.T1, world.DISTRICT, r1.number, voided.number],
             "people": {"head": head, "wife": wife, "old": old, "unpaid": unpaid},

@@ -54,6 +54,8 @@ class Area(db.Model):
     # A district's choice of how the public roster (公示) shows names: full / masked
     # (rules.masking.NAME_MODES; services.privacy). Only districts use it.
     roster_names: Mapped[str] = mapped_column(String(8), default="full", server_default="full")
+    # District setting: may another township admin (not only the district) approve a 冲红?
+    peer_correction_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     parent: Mapped["Area | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.code")

@@ -72,10 +72,24 @@ def neutralize(value):
     return value
 
 
+_CSV_TEXT = re.compile(r'^="([^"]*)"$')
+
+
+def csv_text(value: str) -> str:
+    """A string of digits for a CSV that Excel and WPS must open as text, not as a number: the
+    formula ="…" whose result is that text. A bare 18-digit ID becomes 4.10422E+17 and loses its
+    last digits when saved; a leading tab or apostrophe would stay in the value and travel on.
+    Only used for digit strings (ID numbers, phones), so the formula can never be anything else."""
+    return f'="{value}"' if value else value
+
+
 def cell_text(value) -> str:
-    """A cell as trimmed text; integral numbers lose their '.0' (phones typed as numbers)."""
+    """A cell as trimmed text; integral numbers lose their '.0' (phones typed as numbers), and a
+    CSV text cell written as ="…" (see csv_text) reads as its text."""
     if type(value) is str:
-        return value.strip()
+        value = value.strip()
+        m = _CSV_TEXT.match(value)
+        return m.group(1) if m else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -90,7 +104,7 @@ def id_cell(value):
     see idnumber.looks_mangled_by_excel); an exact integer becomes its digits."""
     if isinstance(value, float) or value is None:
         return value
-    return str(value).strip()
+    return cell_text(str(value))
 
 
 _YES = {"是", "y", "yes", "1", "√", "✓", "✔", "true", "户主", "是户主"}

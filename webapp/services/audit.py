@@ -22,7 +22,7 @@ ACTION_LABELS = {
     "person.register": "登记参保人", "person.update": "修改参保人", "person.rename": "改名",
     "payment.record": "收费", "receipt.void": "作废收据",
     "id_number.view": "查看完整身份证号",
-    "roster.publish": "发布公示名单",
+    "roster.publish": "发布公示名单", "area.code": "更正区划代码", "audit.export": "导出审计日志",
     "district.roster_names": "设置公示姓名显示",
 }
 
@@ -61,23 +61,101 @@ def diff(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def search_events(actor: Actor, *, user: str = "", action: str = "", object_type: str = "",
-                  object_id: str = "", day_from: date | None = None, day_to: date | None = None,
-                  page: int = 1, per_page: int = 50):
-    """District admins browse the audit log."""
-    if not actor.is_role("district_admin"):
-        raise Forbidden()
-    q = select(AuditEvent).order_by(AuditEvent.id.desc())
+# What the log calls an object (AuditEvent.object_type, the model's class name in lower case),
+# in the words of the people who read it.
+OBJECT_LABELS = {
+    "receipt": "收据", "payment": "缴费", "person": "参保人", "household": "户", "user": "账号", "area": "区域",
+    "campaign": "征缴期", "handover": "上解批次", "bureaubatch": "报送批次", "rosterversion": "公示名单",
+    "importjob": "导入", "voucher": "汇总缴款书", "receiptcorrection": "冲红", "namechange": "改名",
+    "usersession": "登录会话",
+}
+
+EXPORT_LIMIT = 100_000
+
+
+def _scoped(actor: Actor):
+    """District admins read the whole log; a township admin the events of the people of her
+    township: its admins and the coordinators of its villages."""
+    if actor.is_role("district_admin"):
+        return select(AuditEvent)
+    if actor.is_role("township_admin"):
+        from ..models import Area, user_areas
+        mine = select(user_areas.c.area_id).where(user_areas.c.user_id == actor.user_id)
+        areas = select(Area.id).where(Area.id.in_(mine) | Area.parent_id.in_(mine))
+        people = select(user_areas.c.user_id).where(user_areas.c.area_id.in_(areas))
+        return select(AuditEvent).where(AuditEvent.user_id.in_(people))
+    raise Forbidden()
+
+
+def _query(actor: Actor, *, user: str = "", action: str = "", object_type: str = "", object_id: str = "",
+           day_from: date | None = None, day_to: date | None = None):
+    q = _scoped(actor).order_by(AuditEvent.id.desc())
     if user:
         q = q.join(User, AuditEvent.user_id == User.id).where(User.username == user)
     if action:
         q = q.where(AuditEvent.action == action)
     if object_type:
-        q = q.where(AuditEvent.object_type == object_type)
+        # Typed as the screen shows it (收据) or as stored (receipt).
+        raw = {v: k for k, v in OBJECT_LABELS.items()}.get(object_type.strip(), object_type.strip())
+        q = q.where(AuditEvent.object_type == raw)
     if object_id:
         q = q.where(AuditEvent.object_id == object_id)
     if day_from:
         q = q.where(AuditEvent.at >= local_day_start_utc(day_from))
     if day_to:
         q = q.where(AuditEvent.at < local_day_start_utc(day_to + timedelta(days=1)))
-    return db.paginate(q, page=page, per_page=per_page, error_out=False)
+    return q
+
+
+def search_events(actor: Actor, *, page: int = 1, per_page: int = 50, **filters):
+    """District admins browse the whole audit log, township admins their township's."""
+    return db.paginate(_query(actor, **filters), page=page, per_page=per_page, error_out=False)
+
+
+EXPORT_HEADERS = ("时间", "用户", "姓名", "操作", "对象", "对象编号", "说明", "来源", "变更前", "变更后")
+
+
+def export_events(actor: Actor, fmt: str, **filters) -> tuple[bytes, int]:
+    """The filtered log as a file (xlsx or csv), newest first; the export is itself an event."""
+    import csv
+    import io
+    import json
+
+    from ..rules.spreadsheet import FORMULA_STARTS, neutralize
+    from ..timeutil import to_local
+    from .errors import ValidationFailed
+    from .tx import unit_of_work
+    if fmt not in ("xlsx", "csv"):
+        raise ValidationFailed({"fmt": "格式只能是 xlsx 或 csv"})
+    labels = ACTION_LABELS
+    with unit_of_work():
+        events = db.session.scalars(_query(actor, **filters).limit(EXPORT_LIMIT)).all()
+        rows = [[to_local(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.user.username if e.user else "系统",
+                 e.user.name if e.user else "", labels.get(e.action, e.action),
+                 OBJECT_LABELS.get(e.object_type, e.object_type), e.object_id, e.summary, e.ip,
+                 json.dumps(e.before, ensure_ascii=False) if e.before else "",
+                 json.dumps(e.after, ensure_ascii=False) if e.after else ""] for e in events]
+        record_event(actor, "audit.export", object_type="audit", object_id="",
+                     summary=f"导出审计日志 {len(rows)} 条（{fmt}）",
+                     after={"format": fmt, "rows": len(rows)} | {k: v for k, v in filters.items() if v})
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out)
+        w.writerow(EXPORT_HEADERS)
+        w.writerows([[neutralize(v) for v in r] for r in rows])
+        return ("\ufeff" + out.getvalue()).encode("utf-8"), len(rows)
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "审计日志"
+    ws.append(list(EXPORT_HEADERS))
+    for r in rows:
+        ws.append(r)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type, cell.quotePrefix = "s", True    # the value as it is, never a formula
+    for col, width in zip("ABCDEFGHIJ", (20, 14, 10, 16, 10, 10, 50, 16, 40, 40), strict=True):
+        ws.column_dimensions[col].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), len(rows)

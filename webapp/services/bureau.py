@@ -16,14 +16,18 @@ from ..models import (
     BureauBatchPayment,
     BureauResubmission,
     BureauResult,
+    HandoverConfirmation,
     HandoverReceipt,
+    LateResultDecision,
     Payment,
     Person,
     Receipt,
+    Voucher,
+    VoucherExplanation,
 )
 from ..rules.categories import KINDS
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
-from ..rules.money import format_yuan
+from ..rules.money import InvalidAmount, format_yuan, yuan_to_fen
 from ..rules.spreadsheet import (
     DEFAULT_LIMITS,
     RESULT_COLUMNS,
@@ -63,11 +67,20 @@ def open_memberships():
     return select(BureauBatchPayment.payment_id).where(~settled)
 
 
-def eligible_query(campaign_id: int, village_id: int, kind: str):
-    """Live payments of one insurance in a village, handed over, not in an open batch."""
+def confirmed_receipt_ids():
+    """Receipts in a hand-over the township (or district) has confirmed receiving."""
+    return select(HandoverReceipt.receipt_id).join(
+        HandoverConfirmation, HandoverConfirmation.handover_id == HandoverReceipt.handover_id)
+
+
+def eligible_query(campaign_id: int, village_id: int, kind: str, *, confirmed: bool = True):
+    """Live payments of one insurance in a village, handed over and (by default) confirmed as
+    received, not in an open batch: money the township has not confirmed may be short, and must
+    not reach the bureau as if it were there."""
+    handed = confirmed_receipt_ids() if confirmed else select(HandoverReceipt.receipt_id)
     return (select(Payment).join(Receipt, Payment.receipt_id == Receipt.id).where(
         Payment.campaign_id == campaign_id, Payment.kind == kind, Payment.void_id.is_(None),
-        Receipt.village_id == village_id, Receipt.id.in_(select(HandoverReceipt.receipt_id)),
+        Receipt.village_id == village_id, Receipt.id.in_(handed),
         ~Payment.id.in_(open_memberships())).order_by(Receipt.created_at, Payment.id))
 
 
@@ -84,8 +97,13 @@ def create_batch(actor: Actor, village_code: str, kind: str) -> BureauBatch:
             campaign = require_current_campaign()
             payments = db.session.scalars(eligible_query(campaign.id, village.id, kind)).all()
             if not payments:
+                waiting = db.session.scalar(select(func.count()).select_from(
+                    eligible_query(campaign.id, village.id, kind, confirmed=False).subquery()))
+                if waiting:
+                    raise ValidationFailed({"kind": f"{village.name}有 {waiting} 笔{KINDS[kind]}缴费所在的上解批次"
+                                                    f"尚未确认收到：请先在“上解确认”中确认实收，再报送"})
                 raise ValidationFailed({"kind": f"{village.name}没有可报送的{KINDS[kind]}缴费"
-                                                f"（需已上解，且未报送过或退回后已改正）"})
+                                                f"（需已上解并确认收到，且未报送过或退回后已改正）"})
             seq = db.session.scalar(select(func.count(BureauBatch.id)).where(
                 BureauBatch.campaign_id == campaign.id, BureauBatch.village_id == village.id,
                 BureauBatch.kind == kind)) + 1
@@ -219,15 +237,20 @@ def import_results(actor: Actor, batch_id: int, filename: str, data: bytes,
         db.session.flush()
         accepted_n = sum(1 for r in results if r.accepted)
         summary = {"accepted": accepted_n, "rejected": len(results) - accepted_n,
-                   "pending": len(lines) - len(done) - len(results)}
+                   "pending": len(lines) - len(done) - len(results),
+                   # After booking: recorded, but not booked by itself (see late_results_query).
+                   "late": len(results) if batch.voucher_no else 0}
         record_event(actor, "bureau.results", batch,
                      summary=f"{batch.number} 导入人社局结果：成功 {summary['accepted']}，失败 {summary['rejected']}",
                      after=summary | {"file": filename})
     return summary
 
 
-def record_booking(actor: Actor, batch_id: int, voucher_no: str, booked_on: date | None) -> BureauBatch:
-    """汇总缴款书 number and booking day: the accepted payments of the batch become 已入库."""
+def record_booking(actor: Actor, batch_id: int, voucher_no: str, booked_on: date | None,
+                   amount_yuan: str | None) -> BureauBatch:
+    """汇总缴款书 number, amount and booking day: the accepted payments of the batch become 已入库.
+    A batch still waiting for results is not booked (its money is not all known). One voucher may
+    book several batches: its amount is recorded with the first and must be the same after."""
     if not actor.is_role("district_admin"):
         raise Forbidden("汇总缴款书由区税务局登记")
     voucher_no = (voucher_no or "").strip()
@@ -236,21 +259,157 @@ def record_booking(actor: Actor, batch_id: int, voucher_no: str, booked_on: date
         if batch.voucher_no:
             raise Conflict(f"这个批次已登记汇总缴款书 {batch.voucher_no}，不能更改")
         errors = {}
+        pending = batch_counts(batch.id)["pending"]
+        voucher = db.session.scalar(select(Voucher).where(Voucher.number == voucher_no)) if voucher_no else None
+        amount = None
         if not batch.serial_no:
             errors["voucher_no"] = "请先登记人社局的批量征集流水号"
+        elif pending:
+            errors["voucher_no"] = f"本批次还有 {pending} 人没有人社局结果，全部导入结果后才能入库"
         elif not voucher_no or len(voucher_no) > 64:
             errors["voucher_no"] = "请填写汇总缴款书号"
+        if (amount_yuan or "").strip() or voucher is None:
+            try:
+                amount = yuan_to_fen(amount_yuan or "")
+            except InvalidAmount as e:
+                errors["amount"] = f"请填写缴款书金额：{e}" if not (amount_yuan or "").strip() else str(e)
+            else:
+                if voucher is not None and amount != voucher.amount_fen:
+                    errors["amount"] = (f"缴款书 {voucher.number} 已登记金额 {format_yuan(voucher.amount_fen)}，"
+                                        f"与填写的 {format_yuan(amount)} 不同，请核对")
         if booked_on is None:
             errors["booked_on"] = "请填写入库日期"
         elif booked_on > today_local():
             errors["booked_on"] = "入库日期不能晚于今天"
+        elif voucher is not None and booked_on != voucher.booked_on:
+            errors["booked_on"] = f"缴款书 {voucher.number} 已登记入库日期 {voucher.booked_on}"
         if errors:
             raise ValidationFailed(errors)
+        if voucher is None:
+            voucher = Voucher(number=voucher_no, amount_fen=amount, booked_on=booked_on, recorded_by_id=actor.user_id)
+            db.session.add(voucher)
+            db.session.flush()
         batch.voucher_no, batch.booked_on = voucher_no, booked_on
         batch.booked_by_id, batch.booked_at = actor.user_id, now_utc()
-        record_event(actor, "bureau.booking", batch, summary=f"{batch.number} 汇总缴款书 {voucher_no} {booked_on}",
-                     before={"voucher_no": None}, after={"voucher_no": voucher_no, "booked_on": booked_on})
+        record_event(actor, "bureau.booking", batch,
+                     summary=f"{batch.number} 汇总缴款书 {voucher_no}（{format_yuan(voucher.amount_fen)}）{booked_on}",
+                     before={"voucher_no": None},
+                     after={"voucher_no": voucher_no, "booked_on": booked_on, "voucher_fen": voucher.amount_fen})
     return batch
+
+
+def voucher_expected_fen(voucher_no: str) -> dict:
+    """What the batches a voucher booked say it should hold: the self-paid (cash) part of their
+    accepted, live, booked payments; the 代缴 part beside it (it reaches the tax office by the
+    government's own transfer, not in the cash the voucher books)."""
+    booked = booked_result_condition()
+    row = db.session.execute(
+        select(func.coalesce(func.sum(Payment.self_fen), 0), func.coalesce(func.sum(Payment.gov_fen), 0),
+               func.count(Payment.id))
+        .join(BureauResult, BureauResult.payment_id == Payment.id)
+        .join(BureauBatch, BureauBatch.id == BureauResult.batch_id)
+        .where(BureauBatch.voucher_no == voucher_no, Payment.void_id.is_(None), booked)).one()
+    return {"self_fen": int(row[0]), "gov_fen": int(row[1]), "count": int(row[2])}
+
+
+def booked_result_condition():
+    """An accepted result of a booked batch counts as booked when it was recorded before the
+    booking, or a person decided afterwards that the voucher covers it."""
+    return (BureauResult.accepted.is_(True) & BureauBatch.voucher_no.is_not(None)
+            & ((BureauResult.recorded_at <= BureauBatch.booked_at)
+               | BureauResult.id.in_(select(LateResultDecision.result_id).where(LateResultDecision.book.is_(True)))))
+
+
+def late_results_query(actor: Actor):
+    """Results recorded after their batch was booked, with no decision yet."""
+    return (select(BureauResult).options(joinedload(BureauResult.payment), joinedload(BureauResult.batch))
+            .join(BureauBatch, BureauBatch.id == BureauResult.batch_id)
+            .where(BureauBatch.voucher_no.is_not(None), BureauResult.recorded_at > BureauBatch.booked_at,
+                   ~BureauResult.id.in_(select(LateResultDecision.result_id)),
+                   BureauBatch.village_id.in_(visible_village_ids(actor.user)))
+            .order_by(BureauResult.id))
+
+
+def late_results_of_batch(actor: Actor, batch_id: int) -> list[BureauResult]:
+    return db.session.scalars(late_results_query(actor).where(BureauResult.batch_id == batch_id)).all()
+
+
+def voucher_of(batch: BureauBatch) -> Voucher | None:
+    if not batch.voucher_no:
+        return None
+    return db.session.scalar(select(Voucher).where(Voucher.number == batch.voucher_no))
+
+
+def decide_late_result(actor: Actor, result_id: int, book: bool, note: str = "") -> LateResultDecision:
+    """A district admin decides whether the batch's voucher covers a result that came late."""
+    if not actor.is_role("district_admin"):
+        raise Forbidden("由区管理员决定")
+    note = (note or "").strip()
+    try:
+        with unit_of_work():
+            result = db.session.scalar(late_results_query(actor).where(BureauResult.id == result_id))
+            if result is None:
+                raise NotFound("没有找到这条待决定的结果")
+            if len(note) < 2:
+                raise ValidationFailed({"note": "请写明依据（如：缴款书已含此人 / 将随下一张缴款书入库）"})
+            d = LateResultDecision(result_id=result.id, book=book, note=note[:200], decided_by_id=actor.user_id)
+            db.session.add(d)
+            db.session.flush()
+            verdict = f"计入缴款书 {result.batch.voucher_no}" if book else "不计入"
+            record_event(actor, "bureau.late_result", result.batch,
+                         summary=f"{result.batch.number} 入库后导入的结果（{result.payment.person_name}）："
+                                 f"{verdict}：{note[:60]}",
+                         after={"result_id": result.id, "book": book, "note": note})
+    except IntegrityError:
+        raise Conflict("已经决定过了") from None
+    return d
+
+
+def vouchers_in_scope(actor: Actor) -> list[Voucher]:
+    numbers = select(BureauBatch.voucher_no).where(BureauBatch.voucher_no.is_not(None),
+                                                   BureauBatch.village_id.in_(visible_village_ids(actor.user)))
+    return db.session.scalars(select(Voucher).where(Voucher.number.in_(numbers)).order_by(Voucher.id)).all()
+
+
+def explain_voucher(actor: Actor, voucher_id: int, note: str) -> VoucherExplanation:
+    """Why a voucher's amount differs from what its batches say: listed until explained."""
+    if not actor.is_role("district_admin"):
+        raise Forbidden("由区管理员说明")
+    note = (note or "").strip()
+    with unit_of_work():
+        voucher = next((v for v in vouchers_in_scope(actor) if v.id == voucher_id), None)
+        if voucher is None:
+            raise NotFound("没有找到这张缴款书")
+        difference = voucher.amount_fen - voucher_expected_fen(voucher.number)["self_fen"]
+        if difference == 0:
+            raise Conflict("这张缴款书与已入库金额相符，无需说明")
+        if len(note) < 2:
+            raise ValidationFailed({"note": "请填写差额的说明"})
+        e = VoucherExplanation(voucher_id=voucher.id, note=note[:200], difference_fen=difference,
+                               explained_by_id=actor.user_id)
+        db.session.add(e)
+        db.session.flush()
+        record_event(actor, "bureau.voucher_explain", object_type="voucher", object_id=voucher.number,
+                     summary=f"缴款书 {voucher.number} 差额 {format_yuan(difference)} 说明：{note[:80]}",
+                     after={"difference_fen": difference, "note": note})
+    return e
+
+
+def voucher_difference(voucher: Voucher) -> tuple[int, VoucherExplanation | None]:
+    """(voucher amount − booked cash, the explanation of exactly that difference, if any). A later
+    change of the difference (e.g. a 冲红 after booking) needs a new explanation."""
+    difference = voucher.amount_fen - voucher_expected_fen(voucher.number)["self_fen"]
+    explained = next((e for e in reversed(voucher.explanations) if e.difference_fen == difference), None)
+    return difference, explained
+
+
+def batch_split(batch_id: int) -> dict:
+    """A batch's amount split into the self-paid (cash) and the 代缴 (government-paid) parts."""
+    row = db.session.execute(select(func.coalesce(func.sum(Payment.self_fen), 0),
+                                    func.coalesce(func.sum(Payment.gov_fen), 0))
+                             .join(BureauBatchPayment, BureauBatchPayment.payment_id == Payment.id)
+                             .where(BureauBatchPayment.batch_id == batch_id)).one()
+    return {"self_fen": int(row[0]), "gov_fen": int(row[1])}
 
 
 def rejected_query(actor: Actor):

@@ -25,7 +25,7 @@ from ..models import (
     user_areas,
 )
 from ..rules.categories import PENSION
-from ..rules.spreadsheet import neutralize
+from ..rules.spreadsheet import FORMULA_STARTS, csv_text, neutralize
 from ..timeutil import local_day_range_utc, today_local
 from .actor import Actor
 from .audit import record_event
@@ -62,6 +62,8 @@ ANNEXES = {
 }
 ID_COLUMN = 2      # 身份证号 in 附件2/3 (0-based)
 AMOUNT_COLUMN = 5  # 金额 in 附件2
+CORRECTION_MARK = "冲红"   # 序号 of a correction line
+TEXT_COLUMNS = {"身份证号", "电话"}   # digits a spreadsheet must not turn into a number
 
 
 @dataclass
@@ -141,12 +143,18 @@ def staff_sheets(actor: Actor, area: Area) -> list[Sheet]:
     return sheets
 
 
-def payment_rows_query(kind: str, campaign_id: int, village_id: int, flt: ExportFilter):
+def payment_rows_query(kind: str, campaign_id: int, village_id: int, flt: ExportFilter, *, reversed_: bool = False):
     """Live payments of one insurance in one collection unit, with the person's current details:
-    the bureau checks names and ID numbers, so a 改名 after payment must reach it."""
+    the bureau checks names and ID numbers, so a 改名 after payment must reach it. With
+    `reversed_`, the payments 冲红 after hand-over instead (each becomes a correction line)."""
+    from ..models import CorrectionDecision
+    if reversed_:
+        which = Payment.void_id.in_(select(CorrectionDecision.void_id).where(CorrectionDecision.approved.is_(True)))
+    else:
+        which = Payment.void_id.is_(None)
     q = (select(Payment.amount_fen, Payment.new_enrollee, Person.name, Person.id_cipher, Person.address, Person.phone)
          .join(Receipt, Payment.receipt_id == Receipt.id).join(Person, Payment.person_id == Person.id)
-         .where(Payment.kind == kind, Payment.campaign_id == campaign_id, Payment.void_id.is_(None),
+         .where(Payment.kind == kind, Payment.campaign_id == campaign_id, which,
                 Receipt.village_id == village_id)
          .order_by(Receipt.created_at, Payment.id))
     if flt.day_from or flt.day_to:
@@ -168,6 +176,15 @@ def payment_sheet(kind: str, campaign_id: int, village: Area, flt: ExportFilter)
         row = [i, name, idvault.decrypt(cipher), address, phone]
         if kind == PENSION:
             row.append(amount / 100)
+        row.append("是" if new else "否")
+        rows.append(row)
+    # 冲红 lines: a payment reversed after hand-over is not dropped silently. It is its own line,
+    # 序号 "冲红" and a negative amount, so whoever already holds the earlier file sees the change.
+    for amount, new, name, cipher, address, phone in db.session.execute(
+            payment_rows_query(kind, campaign_id, village.id, flt, reversed_=True)):
+        row = [CORRECTION_MARK, name, idvault.decrypt(cipher), address, phone]
+        if kind == PENSION:
+            row.append(-amount / 100)
         row.append("是" if new else "否")
         rows.append(row)
     return Sheet(village.name, rows)
@@ -205,10 +222,16 @@ def write_xlsx(annex: Annex, sheets: list[Sheet]) -> bytes:
             cell.border = border
             cell.alignment = Alignment(horizontal="center")
         for values in sheet.rows:
-            ws.append([neutralize(v) for v in values])
+            ws.append(values)
             r = ws.max_row
             for cell in ws[r]:
                 cell.border = border
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    # The value stays exactly as recorded (an address "+1号楼" reaches the bureau
+                    # as "+1号楼"), stored as a text cell with Excel's quote-prefix flag: no
+                    # spreadsheet runs it as a formula, and editing the cell keeps it text.
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
             if annex is not ANNEXES["staff"]:
                 ws.cell(r, ID_COLUMN + 1).number_format = "@"
                 if annex is ANNEXES["pension"]:
@@ -224,13 +247,26 @@ def write_xlsx(annex: Annex, sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
+DIGITS = re.compile(r"[0-9Xx][0-9Xx\- ]*")
+
+
+def _csv_cell(header: str, value):
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if header in TEXT_COLUMNS and isinstance(value, str) and DIGITS.fullmatch(value):
+        return csv_text(value)     # ID numbers and phones open in Excel/WPS as text, every digit kept
+    return neutralize(value)
+
+
 def write_csv(annex: Annex, sheet: Sheet) -> bytes:
-    """UTF-8 with BOM (Excel then reads the Chinese right); header first, no title row."""
+    """UTF-8 with BOM (Excel then reads the Chinese right); header first, no title row. A CSV has
+    no cell types: ID numbers and phones are written as ="…" (see rules.spreadsheet.csv_text),
+    other text that a spreadsheet would run as a formula gets a leading apostrophe."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(annex.headers)
     for values in sheet.rows:
-        w.writerow([neutralize(v if not isinstance(v, float) else f"{v:.2f}") for v in values])
+        w.writerow([_csv_cell(h, v) for h, v in zip(annex.headers, values, strict=False)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -245,35 +281,39 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
     if flt.day_from and flt.day_to and flt.day_from > flt.day_to:
         raise ValidationFailed({"day_to": "结束日期不能早于开始日期"})
     annex = ANNEXES[kind]
+    # Reading and computing run in a plain read transaction: on SQLite (WAL) a reader never holds
+    # the write lock, so a district-wide export does not make every coordinator's payment wait.
+    # Only the audit event is a write, in its own short unit of work at the end.
+    if kind == "staff" and actor.user is not None and actor.role not in ("township_admin", "district_admin"):
+        raise Forbidden("附件1 由乡/街道填制")
+    area = _area(actor, area_code)
+    if kind == "staff":
+        sheets = staff_sheets(actor, area)
+    else:
+        campaign = require_current_campaign()
+        villages = _villages_in(actor, area)
+        if not villages:
+            raise NotFound("这个区域下没有您负责的村/社区")
+        _check_filter_scope(actor, flt, villages)
+        sheets = [payment_sheet(kind, campaign.id, v, flt) for v in villages]
+    if fmt == "csv" and len(sheets) != 1:
+        raise ValidationFailed({"fmt": "CSV 每个文件只能是一个单位：请选择一个村/社区（附件1 选一个乡/街道），"
+                                       "或导出 xlsx"})
+    rows = sum(len(s.rows) for s in sheets)
+    area_code, area_name = area.code, area.name
     with unit_of_work():
-        if kind == "staff" and actor.user is not None and actor.role not in ("township_admin", "district_admin"):
-            raise Forbidden("附件1 由乡/街道填制")
-        area = _area(actor, area_code)
-        if kind == "staff":
-            sheets = staff_sheets(actor, area)
-        else:
-            campaign = require_current_campaign()
-            villages = _villages_in(actor, area)
-            if not villages:
-                raise NotFound("这个区域下没有您负责的村/社区")
-            _check_filter_scope(actor, flt, villages)
-            sheets = [payment_sheet(kind, campaign.id, v, flt) for v in villages]
-        if fmt == "csv" and len(sheets) != 1:
-            raise ValidationFailed({"fmt": "CSV 每个文件只能是一个单位：请选择一个村/社区（附件1 选一个乡/街道），"
-                                           "或导出 xlsx"})
-        rows = sum(len(s.rows) for s in sheets)
         if kind != "staff":
             # Full ID numbers leave the system: say who took them, which and how many.
-            record_event(actor, "annex.export", object_type="area", object_id=area.code,
-                         summary=f"导出{annex.label} {area.name} {rows} 行（含完整身份证号）",
-                         after={"kind": kind, "area": area.code, "format": fmt, "rows": rows} | flt.describe())
+            record_event(actor, "annex.export", object_type="area", object_id=area_code,
+                         summary=f"导出{annex.label} {area_name} {rows} 行（含完整身份证号）",
+                         after={"kind": kind, "area": area_code, "format": fmt, "rows": rows} | flt.describe())
         else:
-            record_event(actor, "annex.export", object_type="area", object_id=area.code,
-                         summary=f"导出{annex.label} {area.name} {rows} 行",
-                         after={"kind": kind, "area": area.code, "format": fmt, "rows": rows})
+            record_event(actor, "annex.export", object_type="area", object_id=area_code,
+                         summary=f"导出{annex.label} {area_name} {rows} 行",
+                         after={"kind": kind, "area": area_code, "format": fmt, "rows": rows})
     data = write_xlsx(annex, sheets) if fmt == "xlsx" else write_csv(annex, sheets[0])
     suffix = f"_{flt.day_from or ''}至{flt.day_to or ''}" if (flt.day_from or flt.day_to) else ""
-    filename = f"{annex.label}_{annex.title}_{area.name}{suffix}.{fmt}"
+    filename = f"{annex.label}_{annex.title}_{area_name}{suffix}.{fmt}"
     content_type = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                     else "text/csv; charset=utf-8")
     return ExportFile(filename=filename, content_type=content_type, data=data, rows=rows)

@@ -32,7 +32,7 @@ def ensure_receipt_voidable(receipt: Receipt):
     h = handover_of_receipt(receipt.id)
     if h is not None:
         raise Conflict(f"这张收据已上解（上解批次 {h.number}），协管员不能再作废；"
-                       f"如确需更正，请联系乡/街道管理员")
+                       f"如确需更正，请联系乡/街道管理员申请冲红（需另一人审批）")
 
 
 def on_hand_query(actor: Actor, village_id: int | None = None, campaign=None):
@@ -188,6 +188,13 @@ def slip_data(actor: Actor, handover_id: int) -> dict:
         "receipts": [{"number": r.number, "payer": r.payer_name, "method": PAYMENT_METHODS.get(r.method, r.method),
                       "amount": format_yuan(r.total_fen), "at": to_local(r.created_at).strftime("%m-%d %H:%M")}
                      for r in h.receipts],
+        # 冲红 after the hand-over, each its own line under the total (which stays as made).
+        "corrections": [{"number": x.receipt.number, "payer": x.receipt.payer_name, "reason": x.reason,
+                         "amount": "-" + format_yuan(x.refund_fen),
+                         "at": to_local(x.decision.decided_at).strftime("%Y-%m-%d")}
+                        for x in _approved_corrections(h.id)],
+        "makeups": [{"by": m.received_by.name, "at": to_local(m.received_at).strftime("%Y-%m-%d %H:%M"),
+                     "amount": format_yuan(m.amount_fen), "note": m.note} for m in makeups_of(h.id)],
         "confirmation": None if c is None else {
             "by": c.confirmed_by.name, "at": to_local(c.confirmed_at).strftime("%Y-%m-%d %H:%M"),
             "received": format_yuan(c.received_fen), "difference": format_yuan(c.difference_fen) if c.difference_fen
@@ -199,3 +206,53 @@ def slip_pdf(actor: Actor, handover_id: int) -> tuple[bytes, str]:
     """The printed hand-over slip of a hand-over the actor may see, and its file name."""
     data = slip_data(actor, handover_id)
     return slip.render_pdf(data), f"{data['number']}.pdf"
+
+
+def makeups_of(handover_id: int) -> list:
+    from ..models import HandoverMakeup
+    return db.session.scalars(select(HandoverMakeup).where(HandoverMakeup.handover_id == handover_id)
+                              .order_by(HandoverMakeup.id)).all()
+
+
+def shortage_fen(h: Handover) -> int:
+    """What is still missing from a confirmed hand-over: declared − received − made up since."""
+    c = h.confirmation
+    if c is None or c.received_fen >= h.total_fen:
+        return 0
+    return h.total_fen - c.received_fen - sum(m.amount_fen for m in makeups_of(h.id))
+
+
+def record_makeup(actor: Actor, handover_id: int, *, amount_yuan: str, note: str = ""):
+    """A shortage found at confirmation (−¥10) is made up later: who received it, when, how much.
+    Once the shortage is made up in full the difference is closed."""
+    from ..models import HandoverMakeup
+    if not actor.is_role(*CONFIRMERS):
+        raise Forbidden("补缴由乡/街道或区管理员登记")
+    note = (note or "").strip()
+    with unit_of_work():
+        h = get_handover(actor, handover_id)
+        missing = shortage_fen(h)
+        if missing <= 0:
+            raise Conflict("这个上解批次没有待补的短款")
+        try:
+            amount = yuan_to_fen(amount_yuan)
+        except InvalidAmount as e:
+            raise ValidationFailed({"amount": str(e)}) from None
+        if amount <= 0:
+            raise ValidationFailed({"amount": "补缴金额应大于 0"})
+        if amount > missing:
+            raise ValidationFailed({"amount": f"补缴金额不能超过待补的 {format_yuan(missing)}"})
+        m = HandoverMakeup(handover_id=h.id, amount_fen=amount, note=note[:200], received_by_id=actor.user_id)
+        db.session.add(m)
+        db.session.flush()
+        left = missing - amount
+        record_event(actor, "handover.makeup", h,
+                     summary=f"上解 {h.number} 补缴短款 {format_yuan(amount)}" + ("，已补足" if not left else
+                                                                            f"，尚差 {format_yuan(left)}"),
+                     after={"amount_fen": amount, "remaining_fen": left, "note": note})
+    return m
+
+
+def _approved_corrections(handover_id: int) -> list:
+    from .corrections import handover_lines
+    return [c for c in handover_lines(handover_id) if c.state in ("approved", "refunded")]

@@ -18,6 +18,7 @@ from ..models import (
     Area,
     BureauBatch,
     BureauResult,
+    CorrectionDecision,
     Handover,
     HandoverConfirmation,
     HandoverReceipt,
@@ -27,23 +28,34 @@ from ..models import (
 )
 from ..rules.money import format_yuan
 from .actor import Actor
-from .bureau import rejected_query
+from .bureau import (
+    booked_result_condition,
+    late_results_query,
+    rejected_query,
+    voucher_difference,
+    vouchers_in_scope,
+)
 from .campaigns import require_current_campaign
+from .corrections import approved_correction
 from .errors import NotFound
+from .handover import makeups_of
 from .scope import visible_area_ids, visible_village_ids
 
-STATES = {"collected": "已收款", "handed": "已上解", "imported": "已导入", "booked": "已入库", "voided": "已作废"}
+STATES = {"collected": "已收款", "handed": "已上解", "imported": "已导入", "booked": "已入库", "voided": "已作废",
+          "reversed": "已冲红"}
 CHAIN = ["collected", "handed", "imported", "booked"]
 
 
 def state_expression():
     """SQL CASE giving each payment row its state key."""
-    booked = exists().where(BureauResult.payment_id == Payment.id, BureauResult.accepted.is_(True),
-                            BureauBatch.id == BureauResult.batch_id, BureauBatch.voucher_no.is_not(None))
+    booked = exists().where(BureauResult.payment_id == Payment.id, BureauBatch.id == BureauResult.batch_id,
+                            booked_result_condition())
     imported = exists().where(BureauResult.payment_id == Payment.id, BureauResult.accepted.is_(True))
     handed = Payment.receipt_id.in_(select(HandoverReceipt.receipt_id))
-    return case((Payment.void_id.is_not(None), "voided"), (booked, "booked"), (imported, "imported"),
-                (handed, "handed"), else_="collected")
+    # 冲红: a void written by an approved correction (services/corrections.py).
+    reversed_ = Payment.void_id.in_(select(CorrectionDecision.void_id).where(CorrectionDecision.void_id.is_not(None)))
+    return case((reversed_, "reversed"), (Payment.void_id.is_not(None), "voided"), (booked, "booked"),
+                (imported, "imported"), (handed, "handed"), else_="collected")
 
 
 def payment_states(payment_ids) -> dict:
@@ -64,9 +76,11 @@ class ReceiptTrail:
     def state(self) -> str:
         """The receipt's own state: the least advanced of its lines."""
         keys = [s for _, s in self.lines]
-        if not keys or all(k == "voided" for k in keys):
+        if keys and all(k == "reversed" for k in keys):
+            return "reversed"
+        if not keys or all(k in ("voided", "reversed") for k in keys):
             return "voided"
-        return min((k for k in keys if k != "voided"), key=CHAIN.index)
+        return min((k for k in keys if k in CHAIN), key=CHAIN.index)
 
 
 def receipt_trail(receipt: Receipt) -> ReceiptTrail:
@@ -100,6 +114,13 @@ class Figures:
     imported_fen: int = 0
     booked_fen: int = 0
     rejected_n: int = 0
+    # The government-paid (代缴) part, by the same states: it never passes through a coordinator's
+    # hands, so it is beside the cash figures, never inside them.
+    gov_issued_fen: int = 0
+    gov_handed_fen: int = 0
+    gov_booked_fen: int = 0
+    gov_pending_fen: int = 0
+    made_up_fen: int = 0       # shortages at hand-over made up later
 
     @property
     def pending_fen(self) -> int:
@@ -172,8 +193,9 @@ def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
 
     voided = Receipt.id.in_(select(ReceiptVoid.receipt_id))
     handed = Receipt.id.in_(select(HandoverReceipt.receipt_id))
-    for vid, is_void, is_handed, n, fen in db.session.execute(
-            select(Receipt.village_id, voided, handed, func.count(), func.coalesce(func.sum(Receipt.total_fen), 0))
+    for vid, is_void, is_handed, n, fen, gov in db.session.execute(
+            select(Receipt.village_id, voided, handed, func.count(), func.coalesce(func.sum(Receipt.total_fen), 0),
+                   func.coalesce(func.sum(Receipt.gov_total_fen), 0))
             .where(in_villages, Receipt.campaign_id == campaign.id).group_by(Receipt.village_id, voided, handed)):
         f = figures[vid]
         if is_void:
@@ -182,22 +204,29 @@ def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
             continue
         f.issued_n += n
         f.issued_fen += fen
+        f.gov_issued_fen += gov
         if is_handed:
             f.handed_n += n
             f.handed_fen += fen
+            f.gov_handed_fen += gov
         else:
             f.on_hand_n += n
             f.on_hand_fen += fen
 
     state = state_expression()
-    for vid, key, fen in db.session.execute(
-            select(Receipt.village_id, state, func.coalesce(func.sum(Payment.self_fen), 0))
+    for vid, key, fen, gov in db.session.execute(
+            select(Receipt.village_id, state, func.coalesce(func.sum(Payment.self_fen), 0),
+                   func.coalesce(func.sum(Payment.gov_fen), 0))
             .join(Receipt, Payment.receipt_id == Receipt.id)
             .where(in_villages, Payment.campaign_id == campaign.id).group_by(Receipt.village_id, state)):
         attr = {"collected": "collected_fen", "handed": "handed_state_fen", "imported": "imported_fen",
                 "booked": "booked_fen"}.get(key)
         if attr:
             setattr(figures[vid], attr, getattr(figures[vid], attr) + fen)
+        if key == "booked":
+            figures[vid].gov_booked_fen += gov
+        elif key in ("handed", "imported"):
+            figures[vid].gov_pending_fen += gov
 
     differences = []
     names = {v.id: v.name for v in villages}
@@ -216,21 +245,33 @@ def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
                                           ("paperwork.handover", {"handover_id": h.id})))
         else:
             f.received_fen += c.received_fen
-            if c.received_fen != h.total_fen:
+            made_up = sum(m.amount_fen for m in makeups_of(h.id)) if c.received_fen < h.total_fen else 0
+            f.made_up_fen += made_up
+            if c.received_fen + made_up != h.total_fen:
+                later = f"，之后已补 {format_yuan(made_up)}" if made_up else ""
                 differences.append(Difference(
                     names[h.village_id], "金额不符",
-                    f"上解批次 {h.number}：上解 {format_yuan(h.total_fen)}，实收 {format_yuan(c.received_fen)}，"
-                    f"差额 {format_yuan(c.received_fen - h.total_fen)}。说明：{c.note}",
-                    c.received_fen - h.total_fen, ("paperwork.handover", {"handover_id": h.id})))
+                    f"上解批次 {h.number}：上解 {format_yuan(h.total_fen)}，实收 {format_yuan(c.received_fen)}{later}，"
+                    f"差额 {format_yuan(c.received_fen + made_up - h.total_fen)}。说明：{c.note}",
+                    c.received_fen + made_up - h.total_fen, ("paperwork.handover", {"handover_id": h.id})))
 
     for r, number in db.session.execute(
             select(Receipt, Handover.number).join(HandoverReceipt, HandoverReceipt.receipt_id == Receipt.id)
             .join(Handover, Handover.id == HandoverReceipt.handover_id)
             .where(in_villages, Receipt.campaign_id == campaign.id, voided)):
-        differences.append(Difference(names[r.village_id], "上解后作废",
-                                      f"收据 {r.number}（{format_yuan(r.total_fen)}）已在上解批次 {number} 中，"
-                                      "之后被作废",
-                                      r.total_fen, ("collect.receipt", {"number": r.number})))
+        c = approved_correction(r.id)
+        if c is None:
+            differences.append(Difference(names[r.village_id], "上解后作废",
+                                          f"收据 {r.number}（{format_yuan(r.total_fen)}）已在上解批次 {number} 中，"
+                                          "之后被作废",
+                                          r.total_fen, ("collect.receipt", {"number": r.number})))
+            continue
+        refund = (f"{c.refund.given_on} 已由{c.refund.given_by}退给{c.refund.paid_to} "
+                  f"{format_yuan(c.refund.amount_fen)}" if c.refund else "尚未登记退款")
+        differences.append(Difference(names[r.village_id], "冲红",
+                                      f"收据 {r.number}（{format_yuan(r.total_fen)}，上解批次 {number}）"
+                                      f"已冲红：{c.reason}；{refund}",
+                                      -r.total_fen, ("paperwork.correction", {"correction_id": c.id})))
 
     for result in db.session.scalars(rejected_query(actor).where(in_villages)):
         p = result.payment
@@ -239,6 +280,29 @@ def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
                                       f"{p.person_name}（{p.id_masked}）{'养老' if p.kind == 'pension' else '医疗'}："
                                       f"{result.reason}（批次 {result.batch.number}）", p.self_fen,
                                       ("collect.receipt", {"number": p.receipt.number})))
+
+    for result in db.session.scalars(late_results_query(actor).where(
+            BureauResult.batch_id.in_(select(BureauBatch.id).where(BureauBatch.village_id.in_(ids))))):
+        p = result.payment
+        differences.append(Difference(
+            result.batch.village.name, "入库后结果",
+            f"{p.person_name}（{p.id_masked}）的结果在批次 {result.batch.number} 登记汇总缴款书 "
+            f"{result.batch.voucher_no} 之后才导入：不自动入库，请区管理员决定", p.self_fen,
+            ("paperwork.bureau_batch", {"batch_id": result.batch_id})))
+
+    # A voucher may book batches of several townships: its difference is listed wherever one of them is.
+    in_area = set(db.session.scalars(select(BureauBatch.voucher_no).where(
+        BureauBatch.village_id.in_(ids), BureauBatch.voucher_no.is_not(None))))
+    for voucher in vouchers_in_scope(actor):
+        if voucher.number not in in_area:
+            continue
+        difference, explained = voucher_difference(voucher)
+        if difference and explained is None:
+            differences.append(Difference(
+                "", "缴款书不符",
+                f"汇总缴款书 {voucher.number}：金额 {format_yuan(voucher.amount_fen)}，所入库批次的自缴合计 "
+                f"{format_yuan(voucher.amount_fen - difference)}，差额 {format_yuan(difference)}，尚未说明",
+                difference, ("paperwork.vouchers", {})))
 
     for v in villages:
         f = figures[v.id]

@@ -24,7 +24,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Area, Campaign, Household, Payment, Person, Receipt, ReceiptVoid, RosterRow, RosterVersion
+from ..models import (
+    Area,
+    Campaign,
+    Household,
+    NameChange,
+    Payment,
+    Person,
+    Receipt,
+    ReceiptVoid,
+    RosterRow,
+    RosterVersion,
+)
 from ..rules.contact import InvalidPhone, normalize_phone
 from ..rules.money import fen_to_capitals, fen_to_yuan_str
 from ..rules.pinyin import name_pinyin
@@ -47,7 +58,9 @@ def live_rows(campaign: Campaign, village: Area) -> list[dict]:
     """Who has a live payment collected in this village now, one row per person, ordered by
     household (户号, then registration) and, within a household, by the name's pinyin: the content a
     roster published now would have."""
-    q = (select(Payment.person_id, Payment.kind, Payment.amount_fen, Payment.person_name, Payment.id_masked,
+    # The person's current name and masked ID, not the payment's snapshot: a 改名 (as the bureau
+    # asks) must reach the roster as it reaches 附件2; the receipt keeps what was written on it.
+    q = (select(Payment.person_id, Payment.kind, Payment.amount_fen, Person.name, Person.id_masked,
                 Payment.created_at, Household.number, Household.id)
          .join(Receipt, Receipt.id == Payment.receipt_id)
          .join(Person, Person.id == Payment.person_id).join(Household, Household.id == Person.household_id)
@@ -58,7 +71,7 @@ def live_rows(campaign: Campaign, village: Area) -> list[dict]:
         row = people.setdefault(person_id, {"person_id": person_id, "pension_fen": None, "medical_fen": None,
                                             "household": (hh_number or "", hh_id)})
         row[f"{kind}_fen"] = amount
-        # Lines come in order: the last one's snapshot (name, masked ID) and date win.
+        # Lines come in order: the last one's date wins.
         row["name"], row["id_masked"] = name, masked
         row["paid_on"] = to_local(created_at).date()
     rows = sorted(people.values(), key=lambda r: (r["household"], name_pinyin(r["name"]), r["name"], r["person_id"]))
@@ -100,11 +113,23 @@ def compare_rows(published: list[dict], now: list[dict]) -> RowChanges:
         return (r["id_masked"], r["name"])
     before, after = {key(r): r for r in published}, {key(r): r for r in now}
     fields = ("pension_fen", "medical_fen", "paid_on")
-    return RowChanges(
-        added=[r for k, r in after.items() if k not in before],
-        removed=[r for k, r in before.items() if k not in after],
-        changed=[(before[k], r) for k, r in after.items()
-                 if k in before and any(before[k][f] != r[f] for f in fields)])
+    added = [r for k, r in after.items() if k not in before]
+    removed = [r for k, r in before.items() if k not in after]
+    changed = [(before[k], r) for k, r in after.items() if k in before and any(before[k][f] != r[f] for f in fields)]
+    # A 改名: the same masked ID, gone under the old name and back under the new one, is one
+    # changed row (when that masked ID is unambiguous on both sides), not a removal and an addition.
+    gone = {}
+    for r in removed:
+        gone.setdefault(r["id_masked"], []).append(r)
+    new = {}
+    for r in added:
+        new.setdefault(r["id_masked"], []).append(r)
+    for masked, olds in gone.items():
+        if len(olds) == 1 and len(new.get(masked, [])) == 1:
+            changed.append((olds[0], new[masked][0]))
+            removed.remove(olds[0])
+            added.remove(new[masked][0])
+    return RowChanges(added=added, removed=removed, changed=changed)
 
 
 # --- publishing ------------------------------------------------------------------------------
@@ -228,11 +253,17 @@ def roster_overview(actor: Actor) -> list[RosterStatus]:
         .join(Receipt, Receipt.id == ReceiptVoid.receipt_id)
         .where(Receipt.campaign_id == campaign.id, Receipt.village_id.in_(latest))
         .group_by(Receipt.village_id)).all())
+    # A 改名 of someone who paid here changes the roster's rows too.
+    renamed = dict(db.session.execute(
+        select(Receipt.village_id, func.max(NameChange.changed_at))
+        .join(Payment, Payment.receipt_id == Receipt.id).join(NameChange, NameChange.person_id == Payment.person_id)
+        .where(Receipt.campaign_id == campaign.id, Receipt.village_id.in_(latest))
+        .group_by(Receipt.village_id)).all())
     out = []
     for village in villages:
         v = latest.get(village.id)
         changed = bool(v) and any(t is not None and t > v.published_at
-                                  for t in (paid.get(village.id), voided.get(village.id)))
+                                  for t in (paid.get(village.id), voided.get(village.id), renamed.get(village.id)))
         out.append(RosterStatus(village, v, changed))
     return out
 

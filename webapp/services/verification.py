@@ -1,6 +1,7 @@
 """The public answer to "is this receipt genuine?" for whoever scans its QR code.
 
-Three answers: valid, voided (with the void date), unverifiable. A wrong signature and an
+Four answers: valid, voided (with the void date), reversed (已冲红 after hand-over, with the
+date it was approved), unverifiable. A wrong signature and an
 unknown number give the same answer, and the signature is checked before the database is asked,
 so neither the page nor its timing tells whether a number exists. What a valid or voided answer
 shows is what the payer already holds on paper, masked: names and ID numbers masked, what each
@@ -21,6 +22,7 @@ from ..rules.masking import mask_name
 
 VALID = "valid"
 VOIDED = "voided"
+REVERSED = "reversed"   # 冲红 after hand-over: approved by a second person, money refunded
 UNVERIFIABLE = "unverifiable"
 
 
@@ -39,7 +41,7 @@ class Verification:
     unit: str = ""
     payer: str = ""    # masked
     issued_at: datetime | None = None
-    voided_at: datetime | None = None
+    voided_at: datetime | None = None     # the void's, or the 冲红 approval's, time
     total_fen: int = 0
     lines: tuple[VerifiedLine, ...] = field(default_factory=tuple)
 
@@ -57,8 +59,10 @@ def verify_receipt(keys: dict, number: str, token: str) -> Verification:
         .where(Receipt.number == number))
     if receipt is None:  # signed by us, yet gone: answer exactly as for a forged code
         return NOT_VERIFIED
+    from .corrections import approved_correction
+    correction = approved_correction(receipt.id) if receipt.void else None
     return Verification(
-        status=VOIDED if receipt.void else VALID,
+        status=REVERSED if correction else VOIDED if receipt.void else VALID,
         number=receipt.number,
         unit=receipt.village.full_name,
         payer=mask_name(receipt.payer_name),

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..forms import (
+    AreaCodeForm,
     AreaEditForm,
     AreaForm,
     AuditFilterForm,
@@ -214,7 +215,27 @@ def edit_area(code):
         else:
             flash("已保存", "ok")
             return redirect(url_for("admin.area_list"))
-    return render_template("admin/area_form.html", form=form, area=area, tab="admin"), (422 if form.errors else 200)
+    return render_template("admin/area_form.html", form=form, area=area, code_form=AreaCodeForm(formdata=None),
+                           tab="admin"), (422 if form.errors else 200)
+
+
+@bp.route("/areas/<code>/code", methods=["POST"])
+@roles_required("district_admin")
+def change_area_code(code):
+    from ..services.scope import get_area
+    area = get_area(actor(), code)
+    form = AreaCodeForm()
+    if form.validate_on_submit():
+        try:
+            area = areas.change_code(actor(), code, form.code.data, form.reason.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash(f"区划代码已更正为 {area.code}", "ok")
+            return redirect(url_for("admin.edit_area", code=area.code))
+    return render_template("admin/area_form.html", form=AreaEditForm(obj=area), area=area, code_form=form,
+                           tab="admin"), 422
 
 
 # --- privacy ---------------------------------------------------------------------------------
@@ -256,17 +277,39 @@ def voids():
     return render_template("admin/voids.html", pagination=pagination, tab="admin")
 
 
+def _audit_filters(form):
+    if form.validate():
+        return dict(user=form.user.data or "", action=form.action.data or "",
+                    object_type=form.object_type.data or "", object_id=form.object_id.data or "",
+                    day_from=form.day_from.data, day_to=form.day_to.data)
+    return {}
+
+
 @bp.route("/audit")
-@roles_required("district_admin")
+@roles_required(*ADMINS)
 def audit_log():
     form = AuditFilterForm(request.args)
     form.action.choices = choices([("", "全部")] + list(audit.ACTION_LABELS.items()))
-    filters = {}
-    if form.validate():
-        filters = dict(user=form.user.data or "", action=form.action.data or "",
-                       object_type=form.object_type.data or "", object_id=form.object_id.data or "",
-                       day_from=form.day_from.data, day_to=form.day_to.data)
+    filters = _audit_filters(form)
     page = request.args.get("page", 1, type=db_int)
     pagination = audit.search_events(actor(), page=page, **filters)
-    return render_template("admin/audit.html", form=form, pagination=pagination,
-                           labels=audit.ACTION_LABELS, tab="admin")
+    # The export links carry the filter fields only (a query may hold anything else, even `fmt`).
+    export_args = {k: v for k, v in request.args.items()
+                   if k in ("user", "action", "object_type", "object_id", "day_from", "day_to")}
+    return render_template("admin/audit.html", form=form, pagination=pagination, objects=audit.OBJECT_LABELS,
+                           labels=audit.ACTION_LABELS, export_args=export_args, tab="admin")
+
+
+@bp.route("/audit.<fmt>")
+@roles_required(*ADMINS)
+def audit_export(fmt):
+    from urllib.parse import quote
+
+    from flask import Response
+    form = AuditFilterForm(request.args)
+    form.action.choices = choices([("", "全部")] + list(audit.ACTION_LABELS.items()))
+    data, _ = audit.export_events(actor(), fmt, **_audit_filters(form))
+    resp = Response(data, mimetype="text/csv; charset=utf-8" if fmt == "csv" else
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'审计日志_{today_local()}.{fmt}')}"
+    return resp

@@ -27,18 +27,25 @@ from ..forms_paperwork import (
     BookingForm,
     ConfirmHandoverForm,
     ConfirmImportForm,
+    DecideCorrectionForm,
     ExportForm,
     GovUploadForm,
     HandoverForm,
+    LateResultForm,
+    MakeupForm,
+    PeerApprovalForm,
     PlanUploadForm,
+    ProposeCorrectionForm,
+    RefundForm,
     ResubmitForm,
     ResultUploadForm,
     SerialForm,
+    VoucherExplainForm,
 )
 from ..rules.categories import GOV_GROUPS, KINDS
 from ..rules.money import fen_to_yuan_str
 from ..rules.spreadsheet import UploadLimits
-from ..services import areas, bureau, exports, handover, imports, reconcile, upload_store
+from ..services import areas, bureau, corrections, exports, handover, import_jobs, imports, reconcile, upload_store
 from ..services.audit import ACTION_LABELS
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
@@ -54,7 +61,10 @@ ACTION_LABELS.update({
     "plan.import": "导入征缴计划清单", "govlist.import": "导入代缴名单", "annex.export": "导出附件",
     "handover.create": "上解", "handover.confirm": "确认上解", "bureau.batch": "报送人社局",
     "bureau.serial": "登记批量征集流水号", "bureau.results": "导入人社局结果", "bureau.booking": "登记汇总缴款书",
-    "bureau.resubmit": "退回改正后重新报送",
+    "bureau.resubmit": "退回改正后重新报送", "bureau.late_result": "决定入库后导入的结果",
+    "bureau.voucher_explain": "说明缴款书差额", "handover.makeup": "登记补缴短款",
+    "correction.propose": "申请冲红", "correction.approve": "批准冲红", "correction.decline": "不批准冲红",
+    "correction.refund": "登记冲红退款",
 })
 
 
@@ -75,6 +85,23 @@ def paperwork_rejected_count():
     from sqlalchemy import func, select
     return db.session.scalar(select(func.count()).select_from(bureau.rejected_query(actor()).subquery()))
 
+
+@bp.app_template_global()
+def receipt_corrections(r):
+    return corrections.corrections_of_receipt(r.id)
+
+
+@bp.app_template_global()
+def handover_corrections(h):
+    return corrections.handover_lines(h.id)
+
+
+@bp.app_template_global()
+def batch_corrections(batch):
+    return corrections.batch_lines(batch.id)
+
+
+bp.add_app_template_global(corrections.STATES, "CORRECTION_STATES")
 
 PAPERWORK_STATES = reconcile.STATES
 PAPERWORK_CHAIN = reconcile.CHAIN
@@ -185,7 +212,8 @@ def import_plan():
         else:
             _keep_upload(job, data)
             return redirect(url_for("paperwork.import_job", job_id=job.id))
-    return render_template("paperwork/import_plan.html", form=form, tab="admin"), (422 if form.errors else 200)
+    return render_template("paperwork/import_plan.html", form=form, jobs=import_jobs.recent_jobs(actor(), "plan"),
+                           tab="admin"), (422 if form.errors else 200)
 
 
 @bp.route("/imports/gov", methods=["GET", "POST"])
@@ -205,7 +233,8 @@ def import_gov():
         else:
             _keep_upload(job, data)
             return redirect(url_for("paperwork.import_job", job_id=job.id))
-    return render_template("paperwork/import_gov.html", form=form, tab="admin"), (422 if form.errors else 200)
+    return render_template("paperwork/import_gov.html", form=form, jobs=import_jobs.recent_jobs(actor(), "gov"),
+                           tab="admin"), (422 if form.errors else 200)
 
 
 @bp.route("/imports/<int:job_id>")
@@ -213,7 +242,9 @@ def import_gov():
 def import_job(job_id):
     job = imports.get_job(actor(), job_id)
     form = ConfirmImportForm(progress_token=uuid.uuid4().hex)
-    return render_template("paperwork/import_job.html", job=job, form=form, GOV_GROUPS=GOV_GROUPS, tab="admin")
+    names = import_jobs.village_names(actor(), list((job.summary or {}).get("villages") or {}))
+    return render_template("paperwork/import_job.html", job=job, form=form, GOV_GROUPS=GOV_GROUPS, names=names,
+                           tab="admin")
 
 
 @bp.route("/imports/<int:job_id>/confirm", methods=["POST"])
@@ -298,14 +329,36 @@ def new_handover(village_code):
                            tab="home"), (422 if form.errors else 200)
 
 
-def _handover_page(handover_id, form=None, status=200):
+def _handover_page(handover_id, form=None, status=200, makeup_form=None):
     h = handover.get_handover(actor(), handover_id)
     if form is None:
         form = ConfirmHandoverForm(formdata=None)
         if h.confirmation is None:
             form.received.data = fen_to_yuan_str(h.total_fen)
-    return render_template("paperwork/handover.html", h=h, form=form,
+    shortage = handover.shortage_fen(h)
+    if makeup_form is None:
+        makeup_form = MakeupForm(formdata=None)
+        if shortage:
+            makeup_form.amount.data = fen_to_yuan_str(shortage)
+    return render_template("paperwork/handover.html", h=h, form=form, makeup_form=makeup_form, shortage=shortage,
+                           makeups=handover.makeups_of(h.id), gov_fen=sum(r.gov_total_fen for r in h.receipts),
                            tab="home" if current_user.role == "coordinator" else "admin"), status
+
+
+@bp.route("/handovers/<int:handover_id>/makeup", methods=["POST"])
+@roles_required(*ADMINS)
+def handover_makeup(handover_id):
+    form = MakeupForm()
+    if form.validate_on_submit():
+        try:
+            handover.record_makeup(actor(), handover_id, amount_yuan=form.amount.data, note=form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已登记补缴", "ok")
+            return redirect(url_for("paperwork.handover", handover_id=handover_id))
+    return _handover_page(handover_id, None, 422, makeup_form=form)
 
 
 @bp.route("/handovers/<int:handover_id>", endpoint="handover")
@@ -365,8 +418,13 @@ def _batch_page(batch_id, status=200, problems=None, **forms):
     batch = bureau.get_batch(actor(), batch_id)
     forms = {"serial_form": SerialForm(formdata=None), "result_form": ResultUploadForm(formdata=None),
              "booking_form": BookingForm(formdata=None)} | forms
+    late = bureau.late_results_of_batch(actor(), batch.id)
+    voucher = bureau.voucher_of(batch)
     return render_template("paperwork/bureau_batch.html", batch=batch, counts=bureau.batch_counts(batch.id),
-                           lines=bureau.batch_results(batch.id), problems=problems, tab="admin", **forms), status
+                           lines=bureau.batch_results(batch.id), problems=problems, split=bureau.batch_split(batch.id),
+                           late=late, late_form=LateResultForm(formdata=None), voucher=voucher,
+                           voucher_difference=bureau.voucher_difference(voucher) if voucher else None,
+                           tab="admin", **forms), status
 
 
 @bp.route("/bureau/<int:batch_id>")
@@ -407,6 +465,8 @@ def bureau_results(batch_id):
         else:
             flash(f"已导入结果：成功 {summary['accepted']} 人，失败 {summary['rejected']} 人，"
                   f"尚无结果 {summary['pending']} 人", "ok")
+            if summary["late"]:
+                flash(f"本批次已登记汇总缴款书：这 {summary['late']} 条结果不自动入库，请区管理员在本页决定", "error")
             return redirect(url_for("paperwork.bureau_batch", batch_id=batch_id))
     return _batch_page(batch_id, 422, problems=problems, result_form=form)
 
@@ -417,7 +477,7 @@ def bureau_booking(batch_id):
     form = BookingForm()
     if form.validate_on_submit():
         try:
-            bureau.record_booking(actor(), batch_id, form.voucher_no.data, form.booked_on.data)
+            bureau.record_booking(actor(), batch_id, form.voucher_no.data, form.booked_on.data, form.amount.data)
         except ValidationFailed as e:
             put_errors(form, e)
         else:
@@ -453,3 +513,147 @@ def reconcile_page():
     mine = villages_of(actor()) if current_user.role == "coordinator" else []
     return render_template("paperwork/reconcile.html", rec=rec, villages=mine if len(mine) > 1 else [],
                            tab="home" if current_user.role == "coordinator" else "admin")
+
+
+# --- 冲红: corrections after hand-over ---------------------------------------------------------
+
+@bp.route("/corrections")
+@roles_required(*ADMINS)
+def corrections_list():
+    pending = request.args.get("pending") == "1"
+    items = db.session.scalars(corrections.corrections_query(actor(), pending=pending)).all()
+    districts = [a for a in current_user.areas if a.level == "district"]
+    form = None
+    if districts:
+        form = PeerApprovalForm(formdata=None, allowed=districts[0].peer_correction_approval)
+    return render_template("paperwork/corrections.html", items=items, pending=pending, setting_form=form,
+                           tab="admin")
+
+
+@bp.route("/corrections/setting", methods=["POST"])
+@roles_required("district_admin")
+def correction_setting():
+    form = PeerApprovalForm()
+    districts = [a for a in current_user.areas if a.level == "district"]
+    if form.validate_on_submit() and districts:
+        corrections.set_peer_approval(actor(), districts[0].code, form.allowed.data)
+        flash("已保存", "ok")
+    return redirect(url_for("paperwork.corrections_list"))
+
+
+@bp.route("/receipts/<number>/correct", methods=["GET", "POST"])
+@roles_required("township_admin")
+def propose_correction(number):
+    from ..services.payments import get_receipt
+    receipt = get_receipt(actor(), number)
+    form = ProposeCorrectionForm()
+    if form.validate_on_submit():
+        try:
+            c = corrections.propose(actor(), number, form.reason.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已提交冲红申请，请由区管理员（或区里允许的另一位乡/街道管理员）审批", "ok")
+            return redirect(url_for("paperwork.correction", correction_id=c.id))
+    return render_template("paperwork/correction_new.html", form=form, r=receipt, tab="admin"), \
+        (422 if form.errors else 200)
+
+
+def _correction_page(correction_id, status=200, **forms):
+    c = corrections.get_correction(actor(), correction_id)
+    forms = {"decide_form": DecideCorrectionForm(formdata=None), "refund_form": RefundForm(formdata=None)} | forms
+    if c.state == "approved" and not forms["refund_form"].amount.data:
+        forms["refund_form"].amount.data = fen_to_yuan_str(c.refund_fen)
+        forms["refund_form"].paid_to.data = c.receipt.payer_name
+    return render_template("paperwork/correction.html", c=c, may_decide=corrections.may_decide(actor(), c),
+                           tab="admin", **forms), status
+
+
+@bp.route("/corrections/<int:correction_id>", endpoint="correction")
+@roles_required(*ADMINS)
+def correction_detail(correction_id):
+    return _correction_page(correction_id)
+
+
+@bp.route("/corrections/<int:correction_id>/decide", methods=["POST"])
+@roles_required(*ADMINS)
+def decide_correction(correction_id):
+    form = DecideCorrectionForm()
+    if form.validate_on_submit():
+        try:
+            corrections.decide(actor(), correction_id, form.decision.data == "approve", form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已批准冲红，收据已冲红" if form.decision.data == "approve" else "已不批准", "ok")
+            return redirect(url_for("paperwork.correction", correction_id=correction_id))
+    return _correction_page(correction_id, 422, decide_form=form)
+
+
+@bp.route("/corrections/<int:correction_id>/refund", methods=["POST"])
+@roles_required(*ADMINS)
+def refund_correction(correction_id):
+    form = RefundForm()
+    if form.validate_on_submit():
+        try:
+            corrections.record_refund(actor(), correction_id, amount_yuan=form.amount.data, paid_to=form.paid_to.data,
+                                      given_by=form.given_by.data, given_on=form.given_on.data, note=form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已登记退款", "ok")
+            return redirect(url_for("paperwork.correction", correction_id=correction_id))
+    return _correction_page(correction_id, 422, refund_form=form)
+
+
+# --- 汇总缴款书 and results that came after booking -------------------------------------------
+
+@bp.route("/bureau/results/<int:result_id>/late", methods=["POST"])
+@roles_required("district_admin")
+def late_result(result_id):
+    form = LateResultForm()
+    batch_id = request.form.get("batch_id", type=db_int)
+    if form.validate_on_submit():
+        try:
+            bureau.decide_late_result(actor(), result_id, form.decision.data == "book", form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已记录决定", "ok")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("paperwork.bureau_batch", batch_id=batch_id) if batch_id
+                    else url_for("paperwork.reconcile_page"))
+
+
+@bp.route("/vouchers")
+@roles_required(*ADMINS)
+def vouchers():
+    rows = [(v, bureau.voucher_expected_fen(v.number), *bureau.voucher_difference(v))
+            for v in bureau.vouchers_in_scope(actor())]
+    return render_template("paperwork/vouchers.html", rows=rows, form=VoucherExplainForm(formdata=None), tab="admin")
+
+
+@bp.route("/vouchers/<int:voucher_id>/explain", methods=["POST"])
+@roles_required("district_admin")
+def explain_voucher(voucher_id):
+    form = VoucherExplainForm()
+    if form.validate_on_submit():
+        try:
+            bureau.explain_voucher(actor(), voucher_id, form.note.data)
+        except ValidationFailed as e:
+            for message in put_errors(form, e):
+                flash(message, "error")
+        else:
+            flash("已记录说明", "ok")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("paperwork.vouchers"))

@@ -22,7 +22,8 @@ def scene(world):
     """V1 (coord1, tadmin1): a household of two, a pensioner, receipts (one voided, one still on
     hand), a confirmed hand-over and one not yet confirmed, a 冲红 waiting for approval, two bureau
     batches (one with a rejected line, one with its serial and results pending), an import preview
-    and a published roster. Returns the pools of ids and codes for the URL map's parameters (own objects only), and the objects."""
+    and a published roster. Returns the pools of ids and codes for the URL map's parameters (own
+    objects only), and the objects."""
     head = world.person(world.V1, name="张三", birth=date(1980, 5, 17), address="曹镇村东街1号")
     wife = world.person(world.V1, name="李四", birth=date(1982, 3, 2), male=False, household=head.household_id)
     old = world.person(world.V1, name="王五", birth=date(1950, 1, 9))

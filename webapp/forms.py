@@ -16,7 +16,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.meta import DefaultMeta
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -82,12 +81,6 @@ CHINESE = ChineseTranslations()
 FlaskForm.Meta.get_translations = lambda self, form: CHINESE
 
 REQUIRED = "此项必填"
-
-# WTForms' own messages (a date that does not exist, a choice not offered) in Chinese, for every
-# form of the app: WTForms ships the catalogue; Flask-WTF would load it only through Flask-Babel,
-# which nothing else here needs.
-FlaskForm.Meta.locales = ("zh",)
-FlaskForm.Meta.get_translations = DefaultMeta.get_translations
 
 
 class BoundedDateField(DateField):

@@ -116,7 +116,7 @@ def test_a_400_digit_amount_on_the_campaign_form_is_a_chinese_field_error(world,
 
 @pytest.mark.parametrize("value,words", [("0001-01-01", "日期超出范围（1900–2100 年）"),
                                          ("9999-12-31", "日期超出范围（1900–2100 年）"),
-                                         ("2018-02-30", "不是有效的日期值。")])
+                                         ("2018-02-30", "日期不对，请按 年-月-日 填写，如 2018-11-01")])
 def test_dates_on_forms_outside_the_calendar_we_use_are_chinese_field_errors(world, login, value, words):
     client = login("dadmin")
     resp = client.post("/admin/campaign", data=dict(campaign_form(client), collection_end=value))

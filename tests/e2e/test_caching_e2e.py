@@ -39,10 +39,10 @@ def test_the_worker_install_does_not_refetch_what_the_page_loaded(app, world):
         page.click("button[type=submit]")
         page.wait_for_load_state()
         page.evaluate("() => navigator.serviceWorker.ready")
-        # Installed: the shell cache holds the shell files and the offline page.
+        # Installed: the shell cache holds the five shell files and the offline page.
         page.wait_for_function("""async () => {
             const keys = (await caches.keys()).filter(k => k.startsWith('lx-shell-'));
-            return keys.length && (await (await caches.open(keys[0])).keys()).length >= 5;
+            return keys.length && (await (await caches.open(keys[0])).keys()).length >= 6;
         }""")
         browser.close()
     # Downloaded (200) at most once each. Chromium revalidates the scripts a brand-new worker

@@ -21,7 +21,8 @@ def test_service_worker_is_served_from_the_root_and_always_revalidated(client):
     shell = json.loads(re.match(r"self\.LX_SHELL = (\{.*\});\n", body).group(1))
     # The shell is named by versioned URLs, so a deploy changes the worker and updates the cache.
     names = {re.sub(r"^/static/|\?v=\w+$", "", a) for a in shell["assets"]}
-    assert names == {"css/app.css", "js/app.js", "js/outbox.js", "icons/icon-192.png"}
+    # js/mode.js: 长辈模式 on pages opened offline too.
+    assert names == {"css/app.css", "js/mode.js", "js/app.js", "js/outbox.js", "icons/icon-192.png"}
     for url in shell["assets"]:
         assert client.get(url).status_code == 200
     assert shell["outbox"] in shell["assets"]

@@ -12,7 +12,7 @@ bp = Blueprint("pwa", __name__)
 
 # Cached by the worker at install: what every page needs. Pages, and the static files only some
 # pages use, are cached as they are visited.
-SHELL = ["css/app.css", "js/app.js", "js/outbox.js", "icons/icon-192.png"]
+SHELL = ["css/app.css", "js/mode.js", "js/app.js", "js/outbox.js", "icons/icon-192.png"]
 ICONS = {"icon-192.png": ("192x192", "any"), "icon-512.png": ("512x512", "any"),
          "icon-maskable-512.png": ("512x512", "maskable")}
 

@@ -1,5 +1,5 @@
-/* 长辈模式 (large text, large controls). Loaded without defer at the top of every page's <head>,
-   so the class is on <html> before the first paint: no flash of small text, online or offline
+/* 长辈模式 (large text, large controls). Loaded without defer as the first thing in every page's
+   <body>, so the class is on <html> before any text is drawn: no flash of small text, online or offline
    (the page copies the service worker keeps load this file too). The choice lives in
    localStorage on this phone: it stays across pages, reloads, logouts and days without network.
    The CSP forbids inline script, hence this small file. */

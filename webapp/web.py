@@ -1,8 +1,8 @@
 """Cross-cutting web concerns: template helpers, security headers, error pages, and the rule that
 an account with a temporary password can do nothing until it sets its own."""
 from flask import abort, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .extensions import db

@@ -12,7 +12,7 @@ TYPED_PHONE = "+86 138-0013-8000"
 
 
 def input_tag(html, name):
-    return re.search(r'<input[^>]*name="%s"[^>]*>' % name, html).group(0)
+    return re.search(r'<input[^>]*name="' + name + r'"[^>]*>', html).group(0)
 
 
 def maxlength(tag):

@@ -51,11 +51,13 @@ MEASURE = """() => {
   }
   const inSentence = a => a.tagName === 'A' && [...a.parentElement.childNodes].some(
     n => n !== a && n.nodeType === 3 && n.textContent.trim());
-  for (let el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, [role=switch]')) {
+  const tappable = 'a[href], button, input:not([type=hidden]), select, textarea, [role=switch]';
+  for (let el of document.querySelectorAll(tappable)) {
     if (!seen(el) || inSentence(el)) continue;
     if (el.matches('input[type=checkbox], input[type=radio]') && el.closest('label')) el = el.closest('label');
     const r = el.getBoundingClientRect(), px = Math.min(r.width, r.height);
-    if (px < target.px) target = {w: Math.round(r.width * 10) / 10, h: Math.round(r.height * 10) / 10, px, what: name(el)};
+    const round = v => Math.round(v * 10) / 10;
+    if (px < target.px) target = {w: round(r.width), h: round(r.height), px, what: name(el)};
   }
   return {text, target, elder: document.documentElement.classList.contains('elder')};
 }"""
@@ -66,7 +68,8 @@ WIDE = """() => {
   const out = [...document.body.querySelectorAll('*')].filter(el => el.getBoundingClientRect().right > w + 0.5 &&
     ![...el.children].some(c => c.getBoundingClientRect().right > w + 0.5));
   return [document.documentElement.scrollWidth - w,
-          out.slice(0, 3).map(el => el.tagName.toLowerCase() + '.' + el.className + ' ' + (el.innerText || '').slice(0, 20))];
+          out.slice(0, 3).map(el => el.tagName.toLowerCase() + '.' + el.className + ' ' +
+                                    (el.innerText || '').slice(0, 20))];
 }"""
 
 

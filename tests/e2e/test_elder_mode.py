@@ -24,7 +24,8 @@ SIZES = """() => {
     .filter(e => { const r = e.getBoundingClientRect(); return r.width && r.height && !e.closest('[hidden]'); });
   return {elder: document.documentElement.classList.contains('elder'),
           body: parseFloat(getComputedStyle(document.body).fontSize),
-          lineHeight: parseFloat(getComputedStyle(document.body).lineHeight) / parseFloat(getComputedStyle(document.body).fontSize),
+          lineHeight: parseFloat(getComputedStyle(document.body).lineHeight) /
+                      parseFloat(getComputedStyle(document.body).fontSize),
           target: Math.min(...els.map(e => e.getBoundingClientRect().height))};
 }"""
 

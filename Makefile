@@ -15,8 +15,9 @@ export FLASK_APP := wsgi
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-noto-cjk \
                python3-venv ca-certificates
 # Browser tests, QR decoding from rendered PDFs, PDF to text/image; Redis for the throttling tests
-# against a shared store (tests/ops/test_throttle_live.py starts its own if none runs on 6379).
-APT_TEST := chromium zbar-tools poppler-utils redis-server
+# against a shared store (tests/ops/test_throttle_live.py starts its own if none runs on 6379);
+# Node's npm for the pinned browser-test tools in tests/e2e/package.json (axe-core).
+APT_TEST := chromium zbar-tools poppler-utils redis-server nodejs npm
 
 .PHONY: run test bench setup setup-test db serve demo-accounts clean
 
@@ -35,7 +36,7 @@ bench: setup setup-test db
 
 setup: $(STAMP)/apt-runtime $(STAMP)/venv
 
-setup-test: $(STAMP)/apt-test $(STAMP)/venv-dev
+setup-test: $(STAMP)/apt-test $(STAMP)/venv-dev $(STAMP)/npm-test
 
 db: setup
 	$(BIN)/flask db upgrade
@@ -58,5 +59,10 @@ $(STAMP)/venv-dev: requirements-dev.txt $(STAMP)/venv
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@mkdir -p $(STAMP) && touch $@
 
+# axe-core at the version and hash in tests/e2e/package-lock.json, nothing else.
+$(STAMP)/npm-test: tests/e2e/package.json tests/e2e/package-lock.json $(STAMP)/apt-test
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMP) && touch $@
+
 clean:
-	rm -rf $(VENV) $(STAMP)
+	rm -rf $(VENV) $(STAMP) tests/e2e/node_modules

@@ -21,6 +21,7 @@ BUDGETS = {
     "roster_pdf_2000_s": ("<=", 5), "roster_pdf_cached_ms": ("<=", 50),
     "plan_import_100k_s": ("<=", 15),
     "first_load_kb": ("<=", 50), "sync_500_s": ("<=", 30), "slow4g_usable_s": ("<=", 2),
+    "lcp_slow4g_s": ("<=", 2.5), "lcp_slow4g_elder_s": ("<=", 2.5),
     "payments_per_s": (">=", 400), "payments_p95_ms": ("<=", 50),
 }
 

@@ -8,6 +8,10 @@
 - slow4g_usable_s: the same first visit of a household page on DevTools' "Slow 4G" profile
   (562.5 ms latency, 1.44 Mbit/s down): until the page is usable (outbox.js has run, the form
   takes payments), from navigation start.
+- lcp_slow4g_s, lcp_slow4g_elder_s: Largest Contentful Paint (the browser's own
+  PerformanceObserver entry, as Lighthouse reads it) of the same cold first visit on Slow 4G, the
+  largest of home, worklist and household; normally and in 长辈模式 (set in localStorage before
+  the page loads, as the switch leaves it).
 - sync_500_s: 500 payments queued in the phone's outbox while offline, from the moment the
   network returns until all 500 are recorded on the server.
 """
@@ -142,6 +146,30 @@ def _slow_4g_usable(browser, base, path) -> float:
     return ms / 1000
 
 
+LCP = """() => new Promise(resolve => new PerformanceObserver(list => {
+    const entries = list.getEntries();
+    resolve(entries[entries.length - 1].startTime);
+}).observe({type: 'largest-contentful-paint', buffered: true}))"""
+
+
+def _lcp_slow_4g(browser, base, path, elder: bool) -> float:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_init_script(f"localStorage.setItem('lx-elder-offered', '1'); "
+                            f"localStorage.setItem('lx-elder', '{int(elder)}')")
+    _log_in(context, base)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", SLOW_4G)
+    page.goto(base + path, wait_until="load")
+    page.wait_for_timeout(300)   # a paint after load would still count
+    assert page.evaluate("() => document.documentElement.classList.contains('elder')") == elder
+    ms = page.evaluate(LCP)
+    context.close()
+    return ms / 1000
+
+
 def _sync_500(browser, base, app, people) -> float:
     from webapp.extensions import db
     from webapp.models import Receipt
@@ -203,11 +231,14 @@ def run() -> dict:
                     print(f"   first load {name:10} {kb:6.1f} KB  " +
                           ", ".join(f"{p.rsplit('/', 1)[-1] or '/'} {n / 1024:.1f}" for p, n in log))
                 usable = max(_slow_4g_usable(browser, live.url, path) for path in pages.values())
+                lcp = {elder: max(_lcp_slow_4g(browser, live.url, path, elder) for path in pages.values())
+                       for elder in (False, True)}
                 sync = _sync_500(browser, live.url, app, data["people"])
                 browser.close()
         finally:
             live.stop()
     return {"first_load_kb": max(loads.values()), "slow4g_usable_s": usable, "sync_500_s": sync,
+            "lcp_slow4g_s": lcp[False], "lcp_slow4g_elder_s": lcp[True],
             "sync_500_per_s": 500 / sync}
 
 

@@ -2,6 +2,7 @@
 an account with a temporary password can do nothing until it sets its own."""
 from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -44,9 +45,22 @@ class JSONProvider(DefaultJSONProvider):
             raise ValueError("JSON 嵌套层数太多") from None
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, except that a static file's answer neither sets the cookie nor
+    says `Vary: Cookie` (Flask-Login reads the session on every request, which marks it read):
+    a file cached before login must serve after it, not be asked for again."""
+
+    def save_session(self, app, session, response):
+        if request.endpoint == "static":
+            return None
+        return super().save_session(app, session, response)
+
+
 def init_app(app):
     versions = _asset_versions(app)
     app.json = JSONProvider(app)
+    if type(app.session_interface) is SecureCookieSessionInterface:
+        app.session_interface = _SessionInterface()
     app.json.ensure_ascii = False  # audit before/after read as Chinese, not \\u escapes
 
     def asset(filename: str) -> str:
@@ -75,6 +89,10 @@ def init_app(app):
 
     @app.before_request
     def force_password_change():
+        # Static files are the same for everyone: not even reading the session for them keeps
+        # `Vary: Cookie` off their answers, so the copy cached before login serves after it.
+        if request.endpoint == "static":
+            return None
         if (current_user.is_authenticated and current_user.must_change_password
                 and request.endpoint not in OPEN_WHILE_CHANGING_PASSWORD):
             if wants_json():
@@ -82,12 +100,25 @@ def init_app(app):
             return redirect(url_for("auth.change_password"))
 
     @app.after_request
+    def cache_versioned_static(resp):
+        """A static URL whose ?v= is the file's current content hash never changes: the browser
+        keeps it a year without asking again (and the service worker's install, which goes
+        through the same HTTP cache, does not download what the page has just loaded). Any other
+        static URL (no ?v=, or a stale one) keeps Flask's revalidation."""
+        if request.endpoint == "static" and resp.status_code in (200, 304):
+            name = (request.view_args or {}).get("filename")
+            if name and request.args.get("v") == versions.get(name):
+                resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return resp
+
+    @app.after_request
     def security_headers(resp):
         resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["X-Frame-Options"] = "DENY"
-        if current_user.is_authenticated and "Cache-Control" not in resp.headers:
+        if (request.endpoint != "static" and current_user.is_authenticated
+                and "Cache-Control" not in resp.headers):
             # Personal data must not be kept by shared caches.
             resp.headers["Cache-Control"] = "private, no-store"
         return resp

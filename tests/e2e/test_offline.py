@@ -297,7 +297,7 @@ def test_logout_warns_and_the_outbox_goes_to_a_file_and_back(browser, live, worl
 
 def test_capitals_on_the_phone_match_the_receipts(browser, live, world):
     context, page = new_page(browser, live)
-    page.goto("/login")
+    log_in(page)   # the outbox script is on signed-in pages only (not the login page)
     wait_until(page, "window.LXOutbox && LXOutbox.capitals")
     amounts = [0, 1, 10, 105, 250, 10005, 25000, 35000, 100100, 1000001, 1010000, 10000000, 12345678,
                100000000, 300000010, 10000000000, 1001000, 40060]

@@ -37,23 +37,45 @@
     recompute();
   }
 
-  /* Register form: show birth date, sex and age as the ID number is typed (GB 11643 check). */
+  /* Register form: show birth date, sex and age as the ID number is typed (GB 11643 check).
+     What people type is folded as the server folds it (webapp/rules/typed_text.py and
+     idnumber.normalize_id_number): full-width digits and letters, spaces and dashes of any kind
+     between the groups. The hint never shows a date that does not exist or an age below zero:
+     those numbers get the server's own message instead. */
   var WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   var CHECK = "10X98765432";
+  function foldId(raw) {
+    return raw.replace(/[\uff01-\uff5e]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); })
+      .replace(/[\s\u00a0\u3000\u200b-\u200f\u2060\ufeff\-\u2010-\u2015\u2212\u30fc\uff70\ufe63]/g, "").toUpperCase();
+  }
+  function describeId(v, today) {
+    if (!v) return { text: "" };
+    if (v.length < 18) return { text: "还差 " + (18 - v.length) + " 位" };
+    if (v.length > 18) return { text: "多了 " + (v.length - 18) + " 位，身份证号应为 18 位", error: true };
+    if (!/^\d{17}[\dX]$/.test(v)) return { text: "身份证号只能是 17 位数字加一位数字或 X", error: true };
+    var sum = 0;
+    for (var i = 0; i < 17; i++) sum += parseInt(v[i], 10) * WEIGHTS[i];
+    if (CHECK[sum % 11] !== v[17]) return { text: "校验位不对，请逐位核对", error: true };
+    var y = +v.substr(6, 4), mo = +v.substr(10, 2), d = +v.substr(12, 2);
+    var birth = new Date(y, mo - 1, d);
+    if (birth.getFullYear() !== y || birth.getMonth() !== mo - 1 || birth.getDate() !== d) {
+      return { text: "出生日期不存在，请核对第 7 到 14 位", error: true };   // 2月29日 of 2023, 4月31日 …
+    }
+    if (y < 1890) return { text: "出生年份不对，请核对第 7 到 10 位", error: true };
+    var ty = today.getFullYear(), tm = today.getMonth() + 1, td = today.getDate();
+    if (y > ty || (y === ty && (mo > tm || (mo === tm && d > td)))) {
+      return { text: "出生日期晚于今天，请核对", error: true };
+    }
+    var age = ty - y - ((tm < mo || (tm === mo && td < d)) ? 1 : 0);
+    return { text: y + "年" + mo + "月" + d + "日生 · " + (+v[16] % 2 ? "男" : "女") + " · " + age + " 岁" };
+  }
   function deriveId(input) {
     var out = document.getElementById("id-derived");
     if (!out) return;
     function show() {
-      var v = input.value.replace(/\s/g, "").toUpperCase();
-      out.className = "derived";
-      if (v.length < 18) { out.textContent = v ? "还差 " + (18 - v.length) + " 位" : ""; return; }
-      if (!/^\d{17}[\dX]$/.test(v)) { out.textContent = "格式不对"; out.className = "error-text"; return; }
-      var sum = 0;
-      for (var i = 0; i < 17; i++) sum += parseInt(v[i], 10) * WEIGHTS[i];
-      if (CHECK[sum % 11] !== v[17]) { out.textContent = "校验位不对，请逐位核对"; out.className = "error-text"; return; }
-      var y = +v.substr(6, 4), mo = +v.substr(10, 2), d = +v.substr(12, 2);
-      var now = new Date(), age = now.getFullYear() - y - ((now.getMonth() + 1 < mo || (now.getMonth() + 1 === mo && now.getDate() < d)) ? 1 : 0);
-      out.textContent = y + "年" + mo + "月" + d + "日生 · " + (+v[16] % 2 ? "男" : "女") + " · " + age + " 岁";
+      var r = describeId(foldId(input.value), new Date());
+      out.textContent = r.text;
+      out.className = r.error ? "error-text" : "derived";
     }
     input.addEventListener("input", show);
     show();
@@ -87,5 +109,5 @@
     offlineBanner();
   });
 
-  window.LX = { yuan: yuan };
+  window.LX = { yuan: yuan, foldId: foldId, describeId: describeId };
 })();

@@ -15,8 +15,10 @@ export FLASK_APP := wsgi
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-noto-cjk \
                python3-venv ca-certificates
 # Browser tests, QR decoding from rendered PDFs, PDF to text/image; Redis for the throttling tests
-# against a shared store (tests/ops/test_throttle_live.py starts its own if none runs on 6379).
-APT_TEST := chromium zbar-tools poppler-utils redis-server
+# against a shared store (tests/ops/test_throttle_live.py starts its own if none runs on 6379);
+# nginx in front of two app nodes (tests/ops/test_two_nodes.py, bench/bench_nodes.py start their
+# own, with a generated config, never the system's).
+APT_TEST := chromium zbar-tools poppler-utils redis-server nginx
 
 .PHONY: run test bench setup setup-test db serve demo-accounts clean
 

@@ -27,7 +27,7 @@ def create_app(test_config=None):
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "RATELIMIT_STORAGE_URI", "ID_KEY_FILE",
-                     "RECEIPT_KEY_FILE"):
+                     "RECEIPT_KEY_FILE", "UPLOAD_FOLDER"):
             if os.environ.get(name):
                 app.config[name] = os.environ[name]
         if os.environ.get("DATABASE_URL"):

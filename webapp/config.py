@@ -43,6 +43,10 @@ class Config:
     RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Where an upload waits between preview and confirm (None: instance/imports). Several app
+    # nodes must share it (an NFS mount, say): the confirm may reach another node.
+    UPLOAD_FOLDER = None
+
     # Uploads (plan lists, bureau result files) are refused above this size.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 

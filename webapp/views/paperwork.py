@@ -85,7 +85,10 @@ bp.add_app_template_global(PAPERWORK_CHAIN, "PAPERWORK_CHAIN")
 # --- uploads: where the file waits between preview and confirm --------------------------------
 
 def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
+    # An upload waits here between preview and confirm, and its progress file is polled by later
+    # requests: with several app nodes those may land on another node, so UPLOAD_FOLDER must then
+    # be a folder every node shares (docs/operations.md, "Several app nodes").
+    path = Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "imports")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

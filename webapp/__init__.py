@@ -36,6 +36,8 @@ def create_app(test_config=None):
             # Behind HTTPS: cookies never travel in clear, and generated URLs are https.
             app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
             app.config["PREFERRED_URL_SCHEME"] = "https"
+        if slow := os.environ.get("SLOW_QUERY_MS"):
+            app.config["SLOW_QUERY_MS"] = None if slow == "off" else float(slow)
         if os.environ.get("PROXY_FIX"):
             app.config["PROXY_FIX"] = int(os.environ["PROXY_FIX"])
     else:
@@ -56,6 +58,7 @@ def create_app(test_config=None):
     db.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)
+        database.log_slow_queries(db.engine, app.config.get("SLOW_QUERY_MS"))
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)

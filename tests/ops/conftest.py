@@ -1,13 +1,17 @@
+import os
 import shutil
 import subprocess
 import time
+import uuid
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from tests.conftest import RECEIPT_KEYS, TEST_KEYS
+from tests.conftest import RECEIPT_KEYS, TEST_KEYS, _normalise, _postgres_url
 from tests.ops.live import Gunicorn, free_port, write_instance
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
@@ -57,3 +61,29 @@ def redis_url():
     yield url
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture
+def postgres_database_url():
+    """A private schema on TEST_DATABASE_URL if that is PostgreSQL, else on the machine's
+    PostgreSQL (127.0.0.1:5432, trust auth, database test), for tests that need PostgreSQL
+    whichever database the suite runs on (several app nodes, pg_dump). Dropped afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    base = _normalise(base if base.startswith("postgres") else DEFAULT_PG)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as e:  # noqa: BLE001
+        pytest.fail(f"PostgreSQL is not answering at {base}: {e}")
+    try:
+        yield _postgres_url(base, schema)
+    finally:
+        with admin.connect() as conn:
+            # A restore keeps the replaced schema as <schema>_before_restore_<time>: drop those too.
+            kept = conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"),
+                                {"p": f"{schema}%"}).scalars().all()
+            for name in kept:
+                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()

@@ -17,45 +17,29 @@ PostgreSQL: TEST_DATABASE_URL if it is PostgreSQL, else postgresql://postgres@12
 redis-server (tests/ops/conftest.py).
 """
 import http.client
-import os
 import threading
 import time
 import urllib.parse
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
-from tests.conftest import RECEIPT_KEYS, TEST_KEYS, _normalise, _postgres_url
+from tests.conftest import RECEIPT_KEYS, TEST_KEYS
 from tests.ops.live import Gunicorn, Nginx, Phone, write_instance
 from webapp.extensions import db
 from webapp.models import Payment, Receipt
 
 pytestmark = pytest.mark.multinode
 
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 CLIENTS = 16
 PER_CLIENT = 20
 
 
 @pytest.fixture
-def database_url():
+def database_url(postgres_database_url):
     """This test needs PostgreSQL whatever TEST_DATABASE_URL says: SQLite is one machine's file."""
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    base = _normalise(base if base.startswith("postgres") else DEFAULT_PG)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as e:  # noqa: BLE001
-        pytest.fail(f"PostgreSQL is not answering at {base} (needed for the two-node test): {e}")
-    try:
-        yield _postgres_url(base, schema)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return postgres_database_url
 
 
 @pytest.fixture

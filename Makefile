@@ -11,13 +11,16 @@ PORT ?= 8000
 STAMP := .make
 export FLASK_APP := wsgi
 
-# Pango + HarfBuzz (with its subsetter, or a receipt PDF takes seconds) + a real CJK font.
+# Pango + HarfBuzz (with its subsetter, or a receipt PDF takes seconds) + a real CJK font;
+# pg_dump/pg_restore for `flask backup`/`restore` on PostgreSQL.
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-noto-cjk \
-               python3-venv ca-certificates
+               python3-venv ca-certificates postgresql-client
 # Browser tests, QR decoding from rendered PDFs, PDF to text/image; Redis for the throttling tests
 # against a shared store (tests/ops/test_throttle_live.py starts its own if none runs on 6379);
-# Node's npm for the pinned browser-test tools in tests/e2e/package.json (axe-core).
-APT_TEST := chromium zbar-tools poppler-utils redis-server nodejs npm
+# Node's npm for the pinned browser-test tools in tests/e2e/package.json (axe-core); nginx in front
+# of two app nodes (tests/ops/test_two_nodes.py, bench/bench_nodes.py start their own, with a
+# generated config, never the system's).
+APT_TEST := chromium zbar-tools poppler-utils redis-server nodejs npm nginx
 
 .PHONY: run test bench setup setup-test db serve demo-accounts clean
 

@@ -23,6 +23,9 @@ BUDGETS = {
     "first_load_kb": ("<=", 50), "sync_500_s": ("<=", 30), "slow4g_usable_s": ("<=", 2),
     "lcp_slow4g_s": ("<=", 2.5), "lcp_slow4g_elder_s": ("<=", 2.5),
     "payments_per_s": (">=", 400), "payments_p95_ms": ("<=", 50),
+    # Issue 17: search as any role at 400,000 people, and within 1.5x of its cost at 2,000 (CPU
+    # time, which a shared machine's other work does not inflate); a 2,000-person village's worklist.
+    "search_scope_p95_ms": ("<=", 50), "search_scope_cpu_growth": ("<=", 1.5), "worklist_p95_ms_400k": ("<=", 50),
 }
 
 

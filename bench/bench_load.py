@@ -49,8 +49,9 @@ def sqlite_commits_per_s(folder: Path, n: int = 2000) -> float:
     return rate
 
 
-def build(folder: Path) -> dict:
-    """A district with one village per client, PER_VILLAGE people each, a coordinator per village."""
+def build(folder: Path, database_url: str | None = None) -> dict:
+    """A district with one village per client, PER_VILLAGE people each, a coordinator per village;
+    in folder/load.db, or in `database_url` (bench_nodes.py: a PostgreSQL schema)."""
     sys.path.insert(0, str(ROOT))
     from bench.district import BENCH_KEYS, RECEIPT_KEYS, bench_app
     instance = folder / "instance"
@@ -59,7 +60,8 @@ def build(folder: Path) -> dict:
     (instance / "receipt_keys.json").write_text(json.dumps({k: v.hex() for k, v in RECEIPT_KEYS.items()}))
     (instance / "secret_key").write_text("bench-load")
     db_path = folder / "load.db"
-    app = bench_app(db_path, INSTANCE_PATH=str(instance))
+    extra = {"SQLALCHEMY_DATABASE_URI": database_url} if database_url else {}
+    app = bench_app(db_path, INSTANCE_PATH=str(instance), **extra)
     people = {}
     with app.app_context():
         import random

@@ -23,6 +23,7 @@ def bench_app(db_path: Path, **extra):
         "RECEIPT_KEYS": RECEIPT_KEYS, "INSTANCE_PATH": str(DATA / "instance"), "WTF_CSRF_ENABLED": False,
         "CHECK_PDF_ENGINE_AT_STARTUP": False, "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "SLOW_QUERY_MS": None,   # bulk inserts of a synthetic district are slow on purpose
     }
     config.update(extra)
     return create_app(config)
@@ -135,3 +136,30 @@ def build_district(n_people: int, townships: int = 10, villages_per_township: in
     tmp.rename(path)
     print(f"   built a district of {count:,} people in {time.perf_counter() - t0:.0f} s: {path.name}")
     return path
+
+
+def sync_indexes(app):
+    """A cached district built before an index change gets the model's indexes: missing ones are
+    created and ix_ indexes the model no longer has are dropped, then ANALYZE, so a measurement
+    after the change sees exactly the schema a migrated database has."""
+    from sqlalchemy import inspect
+
+    from webapp.extensions import db
+    with app.app_context():
+        engine = db.engine
+        changed = False
+        for table in db.metadata.sorted_tables:
+            existing = {ix["name"] for ix in inspect(engine).get_indexes(table.name)}
+            wanted = {ix.name for ix in table.indexes}
+            for name in existing - wanted:
+                if name.startswith("ix_"):
+                    with engine.begin() as conn:
+                        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                    changed = True
+            for ix in table.indexes:
+                if ix.name not in existing:
+                    ix.create(engine)
+                    changed = True
+        if changed:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")

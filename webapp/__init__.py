@@ -27,7 +27,7 @@ def create_app(test_config=None):
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "RATELIMIT_STORAGE_URI", "ID_KEY_FILE",
-                     "RECEIPT_KEY_FILE"):
+                     "RECEIPT_KEY_FILE", "UPLOAD_FOLDER"):
             if os.environ.get(name):
                 app.config[name] = os.environ[name]
         for name in [k for k in app.config if k.startswith(("UPLOAD_MAX_", "IMPORT_PREVIEW_", "IMPORT_SWEEP_"))]:
@@ -39,6 +39,8 @@ def create_app(test_config=None):
             # Behind HTTPS: cookies never travel in clear, and generated URLs are https.
             app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
             app.config["PREFERRED_URL_SCHEME"] = "https"
+        if slow := os.environ.get("SLOW_QUERY_MS"):
+            app.config["SLOW_QUERY_MS"] = None if slow == "off" else float(slow)
         if os.environ.get("PROXY_FIX"):
             app.config["PROXY_FIX"] = int(os.environ["PROXY_FIX"])
     else:
@@ -65,6 +67,7 @@ def create_app(test_config=None):
     db.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)
+        database.log_slow_queries(db.engine, app.config.get("SLOW_QUERY_MS"))
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)

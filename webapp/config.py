@@ -43,6 +43,15 @@ class Config:
     RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Statements slower than this many milliseconds are logged (webapp.slow_query, to the app
+    # log) with their SQL, never their parameters. None (SLOW_QUERY_MS=off) switches it off.
+    # The slowest page budgets are 50-100 ms for the whole request.
+    SLOW_QUERY_MS = 200
+
+    # Where an upload waits between preview and confirm (None: instance/imports). Several app
+    # nodes must share it (an NFS mount, say): the confirm may reach another node.
+    UPLOAD_FOLDER = None
+
     # Uploads (plan lists, bureau result files) are refused above this size.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     # What one uploaded spreadsheet may hold, checked before it is read (rules/spreadsheet.py:

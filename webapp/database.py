@@ -12,8 +12,10 @@ the previous one commits, across gunicorn's processes and threads alike. The bus
 as a second line (other programs, e.g. `flask backup`, don't take the queue).
 """
 import fcntl
+import logging
 import os
 import threading
+import time
 from contextvars import ContextVar
 
 from sqlalchemy import event
@@ -56,6 +58,38 @@ _no_queue = WriterQueue(None)
 
 def writer_queue(engine) -> WriterQueue:
     return _queues.get(str(engine.url), _no_queue)
+
+
+slow_log = logging.getLogger("webapp.slow_query")
+
+
+def log_slow_queries(engine, threshold_ms: float | None):
+    """Log every statement slower than threshold_ms (SLOW_QUERY_MS) to the app log, with its
+    duration and SQL but never its parameters (names, ID hashes). None switches it off."""
+    if threshold_ms is None:
+        return
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn, _cursor, _statement, _parameters, _context, _executemany):
+        conn.info.setdefault("query_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _end(conn, _cursor, statement, _parameters, _context, executemany):
+        started = conn.info.get("query_started")
+        if not started:
+            return
+        ms = (time.perf_counter() - started.pop()) * 1000
+        if ms >= threshold_ms:
+            sql = " ".join(statement.split())
+            slow_log.warning("slow query %.0f ms%s: %s", ms, " (executemany)" if executemany else "",
+                             sql[:2000])
+
+    @event.listens_for(engine, "handle_error")
+    def _failed(context):
+        # A failed statement never reaches after_cursor_execute: drop its start time.
+        started = context.connection.info.get("query_started") if context.connection is not None else None
+        if started:
+            started.pop()
 
 
 def configure_engine(engine):

@@ -36,7 +36,8 @@ def tighten_instance(instance: str | Path) -> list:
 
 
 def sweep_imports(app) -> int:
-    return upload_store.sweep(upload_store.folder(app.instance_path), app.config["IMPORT_PREVIEW_MAX_AGE_S"])
+    directory = upload_store.folder(app.instance_path, app.config.get("UPLOAD_FOLDER"))
+    return upload_store.sweep(directory, app.config["IMPORT_PREVIEW_MAX_AGE_S"])
 
 
 def start_sweeper(app) -> threading.Thread | None:

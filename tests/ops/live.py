@@ -38,17 +38,24 @@ class Gunicorn:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ, DATABASE_URL=database_url, INSTANCE_PATH=str(instance),
-                        PUBLIC_BASE_URL=self.url, WEB_WORKERS=str(workers), WEB_THREADS=str(threads),
-                        **(extra_env or {}))
+                        PUBLIC_BASE_URL=self.url, WEB_WORKERS=str(workers), WEB_THREADS=str(threads))
+        self.env.update(extra_env or {})   # may override the above (behind nginx: its address)
         self.log = instance / "gunicorn.log"
         self.proc = None
 
     def start(self):
+        return self.launch().wait_ready()
+
+    def launch(self):
+        """Start the master without waiting for it (several nodes boot side by side)."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind",
              f"127.0.0.1:{self.port}", "--access-logfile", "-", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True, preexec_fn=self._limit if self.address_space else None)
+        return self
+
+    def wait_ready(self):
         # 90 s: on a machine shared by many test runs, three workers took 29 s to boot.
         deadline = time.time() + 90
         while time.time() < deadline:
@@ -77,6 +84,90 @@ class Gunicorn:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class Nginx:
+    """Debian's nginx in front of several app nodes, as a child process (daemon off) with a
+    generated config and its own pid, logs and temp files under `folder`: the machine's own nginx
+    (if any) is not touched. The upstream block is the one deploy/nginx-two-nodes.conf shows."""
+
+    def __init__(self, folder: Path, upstreams: list[str]):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.upstreams = upstreams
+        self.proc = None
+
+    def config(self) -> str:
+        f = self.folder
+        servers = "\n".join(f"        server {u} max_fails=1 fail_timeout=2s;" for u in self.upstreams)
+        # As root, nginx would switch its worker to "nobody", who cannot write the temp folders
+        # under the test's private tmp: keep it root here (never in production).
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        return f"""{user}worker_processes 1;
+daemon off;
+master_process on;
+pid {f}/nginx.pid;
+error_log {f}/error.log notice;
+events {{ worker_connections 512; }}
+http {{
+    access_log {f}/access.log;
+    client_body_temp_path {f}/client_body;
+    proxy_temp_path {f}/proxy;
+    fastcgi_temp_path {f}/fastcgi;
+    uwsgi_temp_path {f}/uwsgi;
+    scgi_temp_path {f}/scgi;
+    upstream lx_app {{
+{servers}
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{self.port};
+        client_max_body_size 32m;
+        location / {{
+            proxy_pass http://lx_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_read_timeout 120s;
+            proxy_next_upstream error timeout;
+            proxy_request_buffering on;
+            proxy_buffering on;
+        }}
+    }}
+}}
+"""
+
+    def start(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        conf = self.folder / "nginx.conf"
+        conf.write_text(self.config())
+        log = self.folder / "nginx.out"
+        self.proc = subprocess.Popen(["nginx", "-p", str(self.folder), "-e", str(self.folder / "error.log"),
+                                      "-c", str(conf)], stdout=log.open("ab"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("nginx exited:\n" + log.read_text()[-2000:]
+                                       + (self.folder / "error.log").read_text()[-2000:]) from None
+                time.sleep(0.1)
+        raise RuntimeError("nginx did not listen")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()   # SIGTERM: fast shutdown of master and worker
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

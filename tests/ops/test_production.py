@@ -38,7 +38,7 @@ def test_without_proxy_fix_forwarded_headers_are_not_trusted(world, client):
 
 def test_healthz(client):
     resp = client.get("/healthz")
-    assert resp.status_code == 200 and resp.get_json() == {"status": "ok"}
+    assert resp.status_code == 200 and resp.get_json() == {"status": "ok", "database": "ok"}
 
 
 def test_production_mode_sets_secure_cookies(monkeypatch, tmp_path):

@@ -9,55 +9,19 @@ TEST_DATABASE_URL is set) and with Redis (RATELIMIT_STORAGE_URI=redis://...).
 The app runs behind ProxyFix (PROXY_FIX=1), as behind nginx: the client address is the last
 X-Forwarded-For entry, so one test machine can be many phones."""
 import http.cookiejar
-import shutil
-import subprocess
-import time
 import uuid
 
 import pytest
 
 from tests.conftest import RECEIPT_KEYS, TEST_KEYS
-from tests.ops.live import Gunicorn, Phone, free_port, write_instance
+from tests.ops.live import Gunicorn, Phone, write_instance
 
 WORKERS = 3
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-def _answers(url: str) -> bool:
-    try:
-        import redis
-        return bool(redis.Redis.from_url(url, socket_timeout=2).ping())
-    except Exception:
-        return False
-
-
-@pytest.fixture(scope="session")
-def redis_url():
-    """The machine's Redis on 6379 if it runs; else a private one (Debian's redis-server, which
-    the Makefile installs), so the Redis variant never skips."""
-    if _answers(REDIS_URL):
-        yield REDIS_URL
-        return
-    if not shutil.which("redis-server"):
-        pytest.fail(f"Redis is not answering at {REDIS_URL} and redis-server is not installed")
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.time() + 15
-    while not _answers(url):
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail("could not start redis-server")
-        time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
 
 
 @pytest.fixture(params=["default-store", "redis"])

@@ -306,9 +306,14 @@ class Person(db.Model):
     household: Mapped[Household] = relationship(back_populates="members")
 
     __table_args__ = (
+        # Search (services/search.py): a few villages read the (village_id, key) indexes, many
+        # villages walk the key's own index in answer order and stop at the limit.
         Index("ix_people_village_name", "village_id", "name"),
+        Index("ix_people_village_initials", "village_id", "name_initials", "name"),
+        Index("ix_people_village_pinyin", "village_id", "name_pinyin"),
+        Index("ix_people_village_tail", "village_id", "id_tail"),
         Index("ix_people_name", "name"),
-        Index("ix_people_name_initials", "name_initials"),
+        Index("ix_people_initials_name", "name_initials", "name"),
         Index("ix_people_name_pinyin", "name_pinyin"),
         Index("uq_people_household_head", "household_id", unique=True,
               sqlite_where=text("is_head"), postgresql_where=text("is_head")),

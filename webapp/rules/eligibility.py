@@ -79,6 +79,13 @@ def pension_findings(person: PersonFacts, policy: Policy, today: date) -> list[F
     return out
 
 
+def pension_birth_window(policy: Policy) -> tuple[date, date]:
+    """The birth dates (inclusive) pension_findings lets pay pension, for queries that must select
+    the same people in SQL (the worklist's 未缴清 filter). Students and people with employee
+    pension are blocked too; medical is blocked by employee medical only."""
+    return policy.pension_born_from, policy.pension_born_until
+
+
 def medical_findings(person: PersonFacts, policy: Policy) -> list[Finding]:
     if person.employee_medical:
         return [Finding(BLOCK, "employee_medical", "已参加职工医疗保险，不能重复参保")]

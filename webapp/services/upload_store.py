@@ -15,8 +15,10 @@ SUFFIX = ".upload"
 PROGRESS_PREFIX = "progress-"
 
 
-def folder(instance_path: str | Path) -> Path:
-    path = Path(instance_path) / "imports"
+def folder(instance_path: str | Path, shared: str | Path | None = None) -> Path:
+    """Where previews wait between preview and confirm: instance/imports, or `shared`
+    (UPLOAD_FOLDER) when several app nodes must all see them (docs/operations.md)."""
+    path = Path(shared) if shared else Path(instance_path) / "imports"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 

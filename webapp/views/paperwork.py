@@ -112,7 +112,10 @@ bp.add_app_template_global(PAPERWORK_CHAIN, "PAPERWORK_CHAIN")
 # --- uploads: where the file waits between preview and confirm --------------------------------
 
 def _upload_dir() -> Path:
-    return upload_store.folder(current_app.instance_path)
+    # An upload waits here between preview and confirm, and its progress file is polled by later
+    # requests: with several app nodes those may land on another node, so UPLOAD_FOLDER must then
+    # be a folder every node shares (docs/operations.md, "Several app nodes").
+    return upload_store.folder(current_app.instance_path, current_app.config.get("UPLOAD_FOLDER"))
 
 
 def _keep_upload(job, data: bytes):

@@ -36,10 +36,6 @@ class LineState:
     findings: list[Finding] = field(default_factory=list)
 
     @property
-    def blocked(self) -> bool:
-        return any(f.level == BLOCK for f in self.findings)
-
-    @property
     def block_message(self) -> str:
         return "；".join(f.message for f in self.findings if f.level == BLOCK)
 

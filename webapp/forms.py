@@ -28,9 +28,9 @@ from .rules.categories import (
     PAYMENT_METHODS,
     POINT_KINDS,
     RELATIONS,
-    ROLES,
 )
 from .rules.money import fen_to_yuan_str
+from .rules.roles import LABELS as ROLE_LABELS
 
 REQUIRED = "此项必填"
 
@@ -132,7 +132,7 @@ def payment_form_class(members, tiers_fen):
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32)])
     name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=32)])
-    role = SelectField("角色", choices=choices(ROLES.items()))
+    role = SelectField("角色", choices=choices(ROLE_LABELS.items()))
     title = StringField("职务", validators=[Length(max=32)], description="如：大学生村官、村委委员")
     phone = StringField("电话", validators=[Length(max=32)])
     areas = SelectMultipleField("负责区域", choices=[], validate_choice=False)

@@ -5,7 +5,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .extensions import db
-from .rules.categories import GOV_GROUPS, KINDS, PAYMENT_METHODS, ROLES, SEX
+from .rules import roles
+from .rules.categories import GOV_GROUPS, KINDS, PAYMENT_METHODS, SEX
 from .rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
 from .services.errors import ServiceError
 from .timeutil import to_local
@@ -46,7 +47,7 @@ def init_app(app):
         local=lambda dt, fmt="%Y-%m-%d %H:%M": to_local(dt).strftime(fmt) if dt else "",
         day=lambda d: f"{d.year}年{d.month}月{d.day}日" if d else "",
     )
-    app.jinja_env.globals.update(KINDS=KINDS, ROLES=ROLES, SEX=SEX, GOV_GROUPS=GOV_GROUPS,
+    app.jinja_env.globals.update(KINDS=KINDS, ROLES=roles.LABELS, roles=roles, SEX=SEX, GOV_GROUPS=GOV_GROUPS,
                                  PAYMENT_METHODS=PAYMENT_METHODS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..idvault import idvault
+from ..rules import roles
 from ..rules.categories import GOV_GROUPS
 from ..rules.eligibility import GovRule, PersonFacts, Policy
 from ..rules.idnumber import IdInfo
@@ -91,7 +92,7 @@ class User(UserMixin, db.Model):
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.code)
 
     __table_args__ = (
-        CheckConstraint("role IN ('district_admin', 'township_admin', 'coordinator')", name="role"),
+        CheckConstraint(f"role IN ({', '.join(repr(r) for r in roles.LABELS)})", name="role"),
     )
 
     # scrypt by default; the test suite sets a cheaper method so it does not spend its time hashing.

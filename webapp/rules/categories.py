@@ -12,8 +12,6 @@ GOV_GROUPS = {"dibao": "低保", "tekun": "特困/五保", "disabled": "重度�
 # Medical amount categories.
 MEDICAL_CATEGORIES = {"resident": "城乡居民", "student": "在校学生"}
 
-ROLES = {"district_admin": "区管理员", "township_admin": "乡/街道管理员", "coordinator": "协管员"}
-
 AREA_LEVELS = {"district": "区", "township": "乡/街道", "village": "村/社区"}
 TOWNSHIP_KINDS = {"township": "乡镇", "subdistrict": "街道"}
 VILLAGE_KINDS = {"village": "行政村", "community": "社区"}

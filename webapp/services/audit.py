@@ -9,6 +9,7 @@ from sqlalchemy import insert, select
 
 from ..extensions import db
 from ..models import AuditEvent, User
+from ..rules import roles
 from ..timeutil import local_day_start_utc, now_utc
 from .actor import Actor
 from .errors import Forbidden
@@ -64,7 +65,7 @@ def search_events(actor: Actor, *, user: str = "", action: str = "", object_type
                   object_id: str = "", day_from: date | None = None, day_to: date | None = None,
                   page: int = 1, per_page: int = 50):
     """District admins browse the audit log."""
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden()
     q = select(AuditEvent).order_by(AuditEvent.id.desc())
     if user:

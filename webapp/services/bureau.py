@@ -21,6 +21,7 @@ from ..models import (
     Person,
     Receipt,
 )
+from ..rules import roles
 from ..rules.categories import KINDS
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.money import format_yuan
@@ -34,14 +35,13 @@ from .imports import ListRejected
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
 
-ADMINS = ("township_admin", "district_admin")
 ACCEPTED = {"成功", "通过", "导入成功", "审核通过", "正常", "是", "1", "ok", "success", "已导入", "校验通过"}
 REJECTED = {"失败", "不通过", "导入失败", "审核不通过", "未通过", "错误", "否", "0", "退回", "fail", "failed",
             "error", "校验失败"}
 
 
 def _require_admin(actor: Actor):
-    if not actor.is_role(*ADMINS):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden("报送人社局由乡/街道或区管理员办理")
 
 
@@ -60,8 +60,6 @@ def eligible_query(campaign_id: int, village_id: int, kind: str):
         Payment.campaign_id == campaign_id, Payment.kind == kind, Payment.void_id.is_(None),
         Receipt.village_id == village_id, Receipt.id.in_(select(HandoverReceipt.receipt_id)),
         ~Payment.id.in_(open_memberships())).order_by(Receipt.created_at, Payment.id))
-
-
 
 
 def create_batch(actor: Actor, village_code: str, kind: str) -> BureauBatch:
@@ -218,7 +216,7 @@ def import_results(actor: Actor, batch_id: int, filename: str, data: bytes) -> d
 
 def record_booking(actor: Actor, batch_id: int, voucher_no: str, booked_on: date | None) -> BureauBatch:
     """汇总缴款书 number and booking day: the accepted payments of the batch become 已入库."""
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("汇总缴款书由区税务局登记")
     voucher_no = (voucher_no or "").strip()
     with unit_of_work():

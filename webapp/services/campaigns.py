@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, GovPayRule, MedicalRate, PensionTier
+from ..rules import roles
 from ..rules.categories import GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION
 from ..rules.eligibility import default_pension_window
 from ..rules.money import InvalidAmount, fen_to_yuan_str, yuan_to_fen
@@ -157,7 +158,7 @@ def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
 
 
 def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:
-    if actor.user is not None and not actor.is_role("district_admin"):
+    if actor.user is not None and not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden()
     with unit_of_work():
         tiers, medical, gov, errors = _validate(data)
@@ -176,7 +177,7 @@ def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:
 
 
 def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Campaign:
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以修改征缴参数")
     with unit_of_work():
         c = db.session.get(Campaign, campaign_id)

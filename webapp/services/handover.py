@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Area, Handover, HandoverConfirmation, HandoverReceipt, Receipt, ReceiptVoid
+from ..rules import roles
 from ..rules.categories import PAYMENT_METHODS
 from ..rules.money import InvalidAmount, fen_to_capitals, format_yuan, yuan_to_fen
 from ..timeutil import to_local
@@ -17,8 +18,6 @@ from .campaigns import current_campaign, require_current_campaign
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
-
-CONFIRMERS = ("township_admin", "district_admin")
 
 
 def handover_of_receipt(receipt_id: int) -> Handover | None:
@@ -50,7 +49,7 @@ def on_hand_query(actor: Actor, village_id: int | None = None, campaign=None):
 def on_hand_summary(actor: Actor) -> list[tuple[Area, int, int]]:
     """[(village, receipts, fen)] the coordinator still holds, per village (for her home page)."""
     campaign = current_campaign()
-    if not actor.is_role("coordinator") or campaign is None:
+    if not actor.is_role(roles.COORDINATOR) or campaign is None:
         return []
     sub = on_hand_query(actor, campaign=campaign).subquery()
     rows = db.session.execute(select(sub.c.village_id, func.count(), func.coalesce(func.sum(sub.c.total_fen), 0))
@@ -60,7 +59,7 @@ def on_hand_summary(actor: Actor) -> list[tuple[Area, int, int]]:
 
 
 def receipts_on_hand(actor: Actor, village_code: str) -> tuple[Area, list[Receipt]]:
-    if not actor.is_role("coordinator"):
+    if not actor.is_role(roles.COORDINATOR):
         raise Forbidden("只有协管员上解自己收取的款项")
     village = get_village(actor, village_code)
     return village, db.session.scalars(on_hand_query(actor, village.id)).all()
@@ -123,7 +122,7 @@ def handovers_query(actor: Actor, *, unconfirmed: bool = False, village_id: int 
     q = (select(Handover).options(joinedload(Handover.village), joinedload(Handover.created_by),
                                   joinedload(Handover.confirmation))
          .where(Handover.village_id.in_(visible_village_ids(actor.user))).order_by(Handover.id.desc()))
-    if actor.is_role("coordinator"):
+    if actor.is_role(roles.COORDINATOR):
         q = q.where(Handover.created_by_id == actor.user_id)
     if unconfirmed:
         q = q.where(~Handover.id.in_(select(HandoverConfirmation.handover_id)))
@@ -145,7 +144,7 @@ def get_handover(actor: Actor, handover_id: int) -> Handover:
 def confirm_handover(actor: Actor, handover_id: int, *, received_yuan: str, note: str = "") -> Handover:
     """The township or district confirms the amount received; a difference needs a note."""
     note = (note or "").strip()
-    if not actor.is_role(*CONFIRMERS):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden("上解金额由乡/街道或区管理员确认")
     try:
         with unit_of_work():

@@ -3,6 +3,7 @@
 Tests validate real answers against these schemas, so a change to an answer that is not made
 here too fails the suite. OpenAPI 3.1 schemas are JSON Schema 2020-12.
 """
+from ..rules import roles
 
 
 def _ref(name):
@@ -187,7 +188,7 @@ SCHEMAS = {
         "properties": {
             "user": {"type": "object", "required": ["id", "username", "name", "role"], "properties": {
                 "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"},
-                "role": {"type": "string", "enum": ["coordinator", "township_admin", "district_admin"]}}},
+                "role": {"type": "string", "enum": list(roles.ALL)}}},
             "csrf_token": {"type": "string", "description": "放在 X-CSRFToken 请求头中"},
             "villages": {"type": "array", "items": _ref("Village")},
             "campaign": {"oneOf": [{"type": "null"}, {

@@ -36,6 +36,7 @@ from ..forms_paperwork import (
     SerialForm,
 )
 from ..pdf import render_pdf
+from ..rules import roles
 from ..rules.categories import GOV_GROUPS, KINDS
 from ..rules.money import fen_to_yuan_str
 from ..services import areas, bureau, exports, handover, imports, reconcile
@@ -46,8 +47,6 @@ from . import actor, db_int, put_errors, roles_required
 
 bp = Blueprint("paperwork", __name__, url_prefix="/paperwork")
 
-ALL_ROLES = ("coordinator", "township_admin", "district_admin")
-ADMINS = ("township_admin", "district_admin")
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
 ACTION_LABELS.update({
@@ -139,13 +138,13 @@ def _village_choices(first: tuple | None = None):
 
 
 @bp.route("/")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def index():
-    return render_template("paperwork/index.html", tab="home" if current_user.role == "coordinator" else "admin")
+    return render_template("paperwork/index.html", tab="home" if current_user.role == roles.COORDINATOR else "admin")
 
 
 @bp.route("/imports/progress/<token>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def import_progress(token):
     if not TOKEN.fullmatch(token):
         return jsonify(error="无效的编号"), 404
@@ -156,7 +155,7 @@ def import_progress(token):
 
 
 @bp.route("/imports/template.<fmt>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def plan_template(fmt):
     if fmt not in ("xlsx", "csv"):
         return redirect(url_for("paperwork.import_plan"))
@@ -173,10 +172,10 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 
 
 @bp.route("/imports/plan", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def import_plan():
     form = PlanUploadForm()
-    scope = "全区" if current_user.role == "district_admin" else "全乡/街道"
+    scope = "全区" if current_user.role == roles.DISTRICT_ADMIN else "全乡/街道"
     form.village.choices = _village_choices(("", f"{scope}（按“村/社区”列分配）"))
     if not TOKEN.fullmatch(form.progress_token.data or ""):
         form.progress_token.data = uuid.uuid4().hex
@@ -197,7 +196,7 @@ def import_plan():
 
 
 @bp.route("/imports/gov", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def import_gov():
     form = GovUploadForm()
     if not TOKEN.fullmatch(form.progress_token.data or ""):
@@ -218,7 +217,7 @@ def import_gov():
 
 
 @bp.route("/imports/<int:job_id>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def import_job(job_id):
     job = imports.get_job(actor(), job_id)
     form = ConfirmImportForm(progress_token=uuid.uuid4().hex)
@@ -226,7 +225,7 @@ def import_job(job_id):
 
 
 @bp.route("/imports/<int:job_id>/confirm", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def confirm_import(job_id):
     form = ConfirmImportForm()
     job = imports.get_job(actor(), job_id)
@@ -248,14 +247,14 @@ def confirm_import(job_id):
 # --- exports ---------------------------------------------------------------------------------
 
 @bp.route("/exports")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def export_page():
     form = ExportForm(request.args)
     units = [(a.code, ("　" * {"district": 0, "township": 1, "village": 2}[a.level]) + a.name)
-             for a in areas.area_tree(actor())] if current_user.role != "coordinator" else \
+             for a in areas.area_tree(actor())] if current_user.role != roles.COORDINATOR else \
         [(v.code, v.name) for v in villages_of(actor())]
     form.area.choices = choices(units)
-    if current_user.role == "coordinator":
+    if current_user.role == roles.COORDINATOR:
         form.kind.choices = [c for c in form.kind.choices if c.value != "staff"]
     if "kind" in request.args and form.validate():
         flt = exports.ExportFilter(day_from=form.day_from.data, day_to=form.day_to.data,
@@ -268,14 +267,14 @@ def export_page():
                 flash(message, "error")
         else:
             return _download(out.data, out.filename, out.content_type)
-    return render_template("paperwork/exports.html", form=form, tab="admin" if current_user.role != "coordinator"
+    return render_template("paperwork/exports.html", form=form, tab="admin" if current_user.role != roles.COORDINATOR
                            else "home"), (422 if form.errors else 200)
 
 
 # --- hand-over (上解) ------------------------------------------------------------------------
 
 @bp.route("/handovers")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def handovers():
     unconfirmed = request.args.get("unconfirmed") == "1"
     page = request.args.get("page", 1, type=db_int)
@@ -283,11 +282,11 @@ def handovers():
                              error_out=False)
     on_hand = handover.on_hand_summary(actor())
     return render_template("paperwork/handovers.html", pagination=pagination, on_hand=on_hand,
-                           unconfirmed=unconfirmed, tab="home" if current_user.role == "coordinator" else "admin")
+                           unconfirmed=unconfirmed, tab="home" if current_user.role == roles.COORDINATOR else "admin")
 
 
 @bp.route("/handovers/new/<village_code>", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(roles.COORDINATOR)
 def new_handover(village_code):
     village, receipts = handover.receipts_on_hand(actor(), village_code)
     form = HandoverForm()
@@ -315,17 +314,17 @@ def _handover_page(handover_id, form=None, status=200):
         if h.confirmation is None:
             form.received.data = fen_to_yuan_str(h.total_fen)
     return render_template("paperwork/handover.html", h=h, form=form,
-                           tab="home" if current_user.role == "coordinator" else "admin"), status
+                           tab="home" if current_user.role == roles.COORDINATOR else "admin"), status
 
 
 @bp.route("/handovers/<int:handover_id>", endpoint="handover")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def handover_detail(handover_id):
     return _handover_page(handover_id)
 
 
 @bp.route("/handovers/<int:handover_id>/confirm", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def confirm_handover(handover_id):
     form = ConfirmHandoverForm()
     if form.validate_on_submit():
@@ -341,7 +340,7 @@ def confirm_handover(handover_id):
 
 
 @bp.route("/handovers/<int:handover_id>/slip.pdf")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def handover_slip(handover_id):
     data = handover.slip_data(actor(), handover_id)
     pdf = render_pdf(render_template("pdf/handover_slip.html", s=data))
@@ -353,7 +352,7 @@ def handover_slip(handover_id):
 # --- the bureau's round trip -----------------------------------------------------------------
 
 @bp.route("/bureau", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def bureau_batches():
     form = BatchForm()
     form.village.choices = _village_choices()
@@ -381,13 +380,13 @@ def _batch_page(batch_id, status=200, problems=None, **forms):
 
 
 @bp.route("/bureau/<int:batch_id>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def bureau_batch(batch_id):
     return _batch_page(batch_id)
 
 
 @bp.route("/bureau/<int:batch_id>/serial", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def bureau_serial(batch_id):
     form = SerialForm()
     if form.validate_on_submit():
@@ -402,7 +401,7 @@ def bureau_serial(batch_id):
 
 
 @bp.route("/bureau/<int:batch_id>/results", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def bureau_results(batch_id):
     form = ResultUploadForm()
     problems = None
@@ -423,7 +422,7 @@ def bureau_results(batch_id):
 
 
 @bp.route("/bureau/<int:batch_id>/booking", methods=["POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def bureau_booking(batch_id):
     form = BookingForm()
     if form.validate_on_submit():
@@ -438,15 +437,15 @@ def bureau_booking(batch_id):
 
 
 @bp.route("/rejected")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def rejected():
     results = db.session.scalars(bureau.rejected_query(actor())).all()
     return render_template("paperwork/rejected.html", results=results, form=ResubmitForm(), KINDS=KINDS,
-                           tab="home" if current_user.role == "coordinator" else "admin")
+                           tab="home" if current_user.role == roles.COORDINATOR else "admin")
 
 
 @bp.route("/rejected/<int:result_id>/resubmit", methods=["POST"])
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def resubmit(result_id):
     form = ResubmitForm()
     if form.validate_on_submit():
@@ -458,9 +457,9 @@ def resubmit(result_id):
 # --- reconciliation --------------------------------------------------------------------------
 
 @bp.route("/reconcile")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def reconcile_page():
     rec = reconcile.reconcile(actor(), request.args.get("area") or None)
-    mine = villages_of(actor()) if current_user.role == "coordinator" else []
+    mine = villages_of(actor()) if current_user.role == roles.COORDINATOR else []
     return render_template("paperwork/reconcile.html", rec=rec, villages=mine if len(mine) > 1 else [],
-                           tab="home" if current_user.role == "coordinator" else "admin")
+                           tab="home" if current_user.role == roles.COORDINATOR else "admin")

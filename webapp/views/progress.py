@@ -10,13 +10,12 @@ from wtforms import DateField, StringField
 from wtforms.i18n import get_translations
 from wtforms.validators import Length, Optional
 
+from ..rules import roles
 from ..services import progress, roster
 from ..services.errors import ServiceError, ValidationFailed
 from . import actor, put_errors, roles_required
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
-
-ADMINS = ("township_admin", "district_admin")
 
 
 class ChineseMessages:
@@ -47,7 +46,7 @@ def _report(form: ProgressFilterForm):
 
 
 @bp.route("/")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def dashboard():
     form = ProgressFilterForm(request.args)
     report = _report(form)
@@ -61,7 +60,7 @@ def dashboard():
 
 
 @bp.route("/<area>/report.pdf")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def report_pdf(area):
     """The 通报 of a township or the district (its code in the path) for ?day= (default today)."""
     form = ProgressFilterForm(request.args)
@@ -75,7 +74,7 @@ def report_pdf(area):
 
 @bp.app_template_global()
 def coordinator_progress():
-    if not current_user.is_authenticated or current_user.role != "coordinator":
+    if not current_user.is_authenticated or current_user.role != roles.COORDINATOR:
         return None
     try:
         return progress.coordinator_progress(actor())
@@ -86,7 +85,7 @@ def coordinator_progress():
 @bp.app_template_global()
 def coordinator_rosters():
     """The published rosters of the coordinator's villages (they print them for the notice board)."""
-    if not current_user.is_authenticated or current_user.role != "coordinator":
+    if not current_user.is_authenticated or current_user.role != roles.COORDINATOR:
         return []
     try:
         return roster.latest_versions(actor())
@@ -96,7 +95,7 @@ def coordinator_rosters():
 
 @bp.app_template_global()
 def admin_progress():
-    if not current_user.is_authenticated or current_user.role not in ADMINS:
+    if not current_user.is_authenticated or current_user.role not in roles.ADMINS:
         return None
     try:
         return progress.home_summary(actor())

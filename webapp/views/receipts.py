@@ -12,14 +12,13 @@ from markupsafe import Markup
 from ..forms import payment_form_class
 from ..pdf import PdfEngineMissing
 from ..qr import qr_svg
+from ..rules import roles
 from ..services import payments, receipt_pdf, reissue
 from ..services.campaigns import require_current_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, Forbidden, ValidationFailed
 from . import actor, put_errors, roles_required
 
 bp = Blueprint("receipts", __name__)
-
-ALL_ROLES = ("coordinator", "township_admin", "district_admin")
 
 
 @bp.app_template_global("receipt_extras")
@@ -40,7 +39,7 @@ def pdf_engine_missing(e):
 
 
 @bp.route("/receipts/<number>/pdf/<fmt>")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def pdf(number, fmt):
     """Inline, for the phone's PDF viewer and its print or share menu; ?download=1 saves it."""
     result = receipt_pdf.receipt_pdf(actor(), number, fmt)
@@ -49,7 +48,7 @@ def pdf(number, fmt):
 
 
 @bp.route("/receipts/<number>/share")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def share(number):
     """Without the Web Share API: the QR code to scan off this screen, the link, the PDF."""
     r = payments.get_receipt(actor(), number)
@@ -75,7 +74,7 @@ def _prefill(form, plan: reissue.ReissuePlan):
 
 
 @bp.route("/receipts/<number>/reissue", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(roles.COORDINATOR)
 def reissue_receipt(number):
     """Two steps like a payment: pick the lines (from the voided receipt), confirm the total.
     The confirm step goes straight to the service, which answers a repeated tap with the

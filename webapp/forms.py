@@ -26,6 +26,7 @@ from .rules.categories import (
     KINDS,
     MEDICAL_CATEGORIES,
     PAYMENT_METHODS,
+    PERSON_FLAGS,
     POINT_KINDS,
     RELATIONS,
 )
@@ -52,24 +53,13 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("再次输入新密码", validators=[DataRequired(REQUIRED)])
 
 
-FLAG_LABELS = {
-    "is_student": "在校学生", "is_dibao": "低保", "is_tekun": "特困/五保", "is_disabled": "重度残疾",
-    "employee_pension": "已参加职工养老保险", "employee_medical": "已参加职工医疗保险",
-    "new_enrollee": "新参保",
-}
+def _flags(self) -> dict:
+    return {f: self[f].data for f in PERSON_FLAGS}
 
 
-class _FlagsMixin:
-    is_student = BooleanField(FLAG_LABELS["is_student"])
-    is_dibao = BooleanField(FLAG_LABELS["is_dibao"])
-    is_tekun = BooleanField(FLAG_LABELS["is_tekun"])
-    is_disabled = BooleanField(FLAG_LABELS["is_disabled"])
-    employee_pension = BooleanField(FLAG_LABELS["employee_pension"])
-    employee_medical = BooleanField(FLAG_LABELS["employee_medical"])
-    new_enrollee = BooleanField(FLAG_LABELS["new_enrollee"])
-
-    def flags(self) -> dict:
-        return {f: self[f].data for f in FLAG_LABELS}
+# One check box per person flag, made from rules.categories.PERSON_FLAGS.
+_FlagsMixin = type("_FlagsMixin", (), {**{f: BooleanField(label) for f, label in PERSON_FLAGS.items()},
+                                        "flags": _flags})
 
 
 class PersonForm(_FlagsMixin, FlaskForm):

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from .extensions import db
 from .rules import roles
-from .rules.categories import GOV_GROUPS, KINDS, PAYMENT_METHODS, SEX
+from .rules.categories import GOV_GROUPS, KINDS, PAYMENT_METHODS, PERSON_FLAGS, SEX
 from .rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
 from .services.errors import ServiceError
 from .timeutil import to_local
@@ -48,7 +48,7 @@ def init_app(app):
         day=lambda d: f"{d.year}年{d.month}月{d.day}日" if d else "",
     )
     app.jinja_env.globals.update(KINDS=KINDS, ROLES=roles.LABELS, roles=roles, SEX=SEX, GOV_GROUPS=GOV_GROUPS,
-                                 PAYMENT_METHODS=PAYMENT_METHODS)
+                                 PAYMENT_METHODS=PAYMENT_METHODS, PERSON_FLAGS=list(PERSON_FLAGS))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -25,7 +25,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..idvault import idvault
 from ..rules import roles
-from ..rules.categories import GOV_GROUPS
+from ..rules.categories import GOV_GROUP_FLAGS
 from ..rules.eligibility import GovRule, PersonFacts, Policy
 from ..rules.idnumber import IdInfo
 from ..rules.masking import mask_id_number
@@ -325,7 +325,7 @@ class Person(db.Model):
 
     @property
     def groups(self) -> frozenset:
-        return frozenset(g for g in GOV_GROUPS if getattr(self, f"is_{g}"))
+        return frozenset(g for g, flag in GOV_GROUP_FLAGS.items() if getattr(self, flag))
 
     def facts(self) -> PersonFacts:
         return PersonFacts(

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Area, Household, NameChange, Person
-from ..rules.categories import RELATIONS
+from ..rules.categories import PERSON_FLAGS, RELATIONS
 from ..rules.contact import InvalidPhone, normalize_mobile
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.pinyin import name_initials, name_pinyin
@@ -17,8 +17,7 @@ from .errors import Forbidden, NotFound, ValidationFailed
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
 
-FLAGS = ["is_student", "is_dibao", "is_tekun", "is_disabled", "employee_pension", "employee_medical",
-         "new_enrollee"]
+FLAGS = list(PERSON_FLAGS)
 AUDITED = ["name", "address", "phone", "relation", "is_head", "household_id"] + FLAGS
 
 _NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z·•．.\s]{1,32}")

@@ -4,6 +4,7 @@ Tests validate real answers against these schemas, so a change to an answer that
 here too fails the suite. OpenAPI 3.1 schemas are JSON Schema 2020-12.
 """
 from ..rules import roles
+from ..rules.categories import PERSON_FLAGS
 
 
 def _ref(name):
@@ -133,7 +134,7 @@ SCHEMAS = {
             "household_id": {"type": "integer", "description": "加入的户；不填则新建一户并为户主"},
             "household_number": {"type": "string"},
             "flags": {"type": "object", "additionalProperties": {"type": "boolean"}, "description": (
-                "is_student, is_dibao, is_tekun, is_disabled, employee_pension, employee_medical, new_enrollee")},
+                ", ".join(PERSON_FLAGS))},
         },
     },
     "Household": {

@@ -21,7 +21,7 @@ from ..models import (
     Person,
     Receipt,
 )
-from ..rules import roles
+from ..rules import numbers, roles
 from ..rules.categories import KINDS
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.money import format_yuan
@@ -32,6 +32,7 @@ from .audit import record_event
 from .campaigns import require_current_campaign
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .imports import ListRejected
+from .numbering import next_in_series
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
 
@@ -75,11 +76,9 @@ def create_batch(actor: Actor, village_code: str, kind: str) -> BureauBatch:
             if not payments:
                 raise ValidationFailed({"kind": f"{village.name}没有可报送的{KINDS[kind]}缴费"
                                                 f"（需已上解，且未报送过或退回后已改正）"})
-            seq = db.session.scalar(select(func.count(BureauBatch.id)).where(
-                BureauBatch.campaign_id == campaign.id, BureauBatch.village_id == village.id,
-                BureauBatch.kind == kind)) + 1
+            seq = next_in_series(BureauBatch, campaign_id=campaign.id, village_id=village.id, kind=kind)
             batch = BureauBatch(
-                number=f"RS{campaign.year}-{village.code[-6:]}-{'P' if kind == 'pension' else 'M'}{seq:02d}",
+                number=numbers.batch_number(campaign.year, village.code, kind, seq),
                 campaign_id=campaign.id, village_id=village.id, kind=kind, created_by_id=actor.user_id,
                 row_count=len(payments), amount_fen=sum(p.amount_fen for p in payments))
             db.session.add(batch)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Area, Handover, HandoverConfirmation, HandoverReceipt, Receipt, ReceiptVoid
-from ..rules import roles
+from ..rules import numbers, roles
 from ..rules.categories import PAYMENT_METHODS
 from ..rules.money import InvalidAmount, fen_to_capitals, format_yuan, yuan_to_fen
 from ..timeutil import to_local
@@ -16,6 +16,7 @@ from .actor import Actor
 from .audit import record_event
 from .campaigns import current_campaign, require_current_campaign
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .numbering import next_in_series
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
 
@@ -66,9 +67,8 @@ def receipts_on_hand(actor: Actor, village_code: str) -> tuple[Area, list[Receip
 
 
 def _next_number(campaign, village: Area) -> str:
-    seq = db.session.scalar(select(func.count(Handover.id)).where(
-        Handover.campaign_id == campaign.id, Handover.village_id == village.id)) + 1
-    return f"SJ{campaign.year}-{village.code[-6:]}-{seq:03d}"
+    seq = next_in_series(Handover, campaign_id=campaign.id, village_id=village.id)
+    return numbers.handover_number(campaign.year, village.code, seq)
 
 
 def create_handover(actor: Actor, village_code: str, receipt_numbers: list[str], *, bank_slip_no: str,

@@ -26,7 +26,7 @@ from ..models import (
     ReceiptCounter,
     ReceiptVoid,
 )
-from ..rules import roles
+from ..rules import numbers, roles
 from ..rules.categories import KINDS, MEDICAL, PAYMENT_METHODS, PENSION
 from ..rules.eligibility import (
     BLOCK,
@@ -190,7 +190,7 @@ def _next_receipt_number(plan: "_Plan") -> str:
             seq = 1
         except IntegrityError:  # another transaction created it first
             seq = db.session.execute(_BUMP_COUNTER, which).scalar()
-    return f"{plan.campaign_year}-{plan.village_code[-6:]}-{seq:05d}"
+    return numbers.receipt_number(plan.campaign_year, plan.village_code, seq)
 
 
 def find_by_client_id(client_id: str) -> Receipt | None:

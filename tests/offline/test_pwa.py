@@ -2,6 +2,7 @@
 import gzip
 import json
 import re
+from html import unescape as html_unescape
 from io import BytesIO
 from pathlib import Path
 
@@ -70,9 +71,14 @@ def test_household_form_carries_what_the_phone_needs_to_price_it(world, coord):
     form = re.search(r'<form[^>]+id="pay-form"[^>]*>', html).group(0)
     assert 'data-household="' in form and 'data-village="410411200001"' in form and "data-village-name=" in form
     member = re.search(r'<section class="member"[^>]*>', html).group(0)
-    for attr in ("data-person", "data-name", "data-id-masked", "data-gov-full", "data-gov-cap",
-                 "data-medical-self", "data-medical-gov"):
+    for attr in ("data-person", "data-name", "data-id-masked", "data-prices", "data-medical-self", "data-medical-gov"):
         assert attr in member
+    # The server's price table (tier -> self / government / subsidy, fen) and the capitals of every
+    # total the page can show travel in the page, so the outbox prices offline from the kept copy.
+    prices = json.loads(html_unescape(re.search(r"data-prices='([^']*)'", member).group(1)))
+    assert prices["30000"] == {"self_fen": 20000, "gov_fen": 10000, "subsidy_fen": 4500}    # 低保: 100 yuan paid
+    capitals = json.loads(html_unescape(re.search(r"data-capitals='([^']*)'", form).group(1)))
+    assert capitals["30000"] == "叁佰元整"    # the 300-yuan tier (200 for 低保) + medical (100 for 低保)
     # Without JavaScript the form still posts to the server's two steps.
     assert 'action="/households/' in form and 'method="post"' in form
 

@@ -220,36 +220,6 @@
 
   function yuan(fen) { return root.LX && root.LX.yuan ? root.LX.yuan(fen) : "¥" + (fen / 100).toFixed(2); }
 
-  var DIGITS = "零壹贰叁肆伍陆柒捌玖", SMALL = ["", "拾", "佰", "仟"], BIG = ["", "万", "亿"];
-  function group4(v, lead) {
-    var out = "", zero = false;
-    for (var i = 3; i >= 0; i--) {
-      var d = Math.floor(v / Math.pow(10, i)) % 10;
-      if (!d) { zero = zero || out !== "" || lead; continue; }
-      out += (zero && (out || lead) ? "零" : "") + DIGITS[d] + SMALL[i];
-      zero = false;
-    }
-    return out;
-  }
-  /* Chinese capitals as on the server's receipts (cn2an, rmb): 35000 -> 叁佰伍拾元整. */
-  function capitals(fen) {
-    if (!fen) return "零元整";
-    var yuanPart = Math.floor(fen / 100), jiao = Math.floor(fen / 10) % 10, f = fen % 10, out = "";
-    var groups = [];
-    for (var n = yuanPart; n > 0; n = Math.floor(n / 10000)) groups.push(n % 10000);
-    var gap = false;
-    for (var g = groups.length - 1; g >= 0; g--) {
-      if (!groups[g]) { gap = out !== ""; continue; }
-      out += ((gap || (out && groups[g] < 1000)) ? "零" : "") + group4(groups[g], false).replace(/^零/, "") + BIG[g];
-      gap = false;
-    }
-    if (out) out += "元";
-    if (!jiao && !f) return out + "整";
-    if (jiao) out += DIGITS[jiao] + "角";
-    if (f) out += (!jiao && yuanPart ? "零" : "") + DIGITS[f] + "分";
-    return out;
-  }
-  root.LXOutbox.capitals = capitals;
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -288,7 +258,7 @@
       el("table", {}, [el("thead", {}, [el("tr", {}, [el("th", { text: "参保人" }), el("th", { text: "险种" }),
         el("th", { "class": "num", text: "自缴" }), el("th", { "class": "num", text: "代缴" })])]), el("tbody", {}, rows)]),
       el("div", { "class": "total" }, [el("div", { "class": "fig", text: yuan(s.total_fen) }),
-        el("div", { "class": "cap", text: "大写：" + capitals(s.total_fen) }),
+        s.total_capitals ? el("div", { "class": "cap", text: "大写：" + s.total_capitals }) : null,
         s.gov_total_fen ? el("div", { "class": "gov", text: "政府代缴合计 " + yuan(s.gov_total_fen) }) : null]),
       el("dl", { "class": "kv" }, [el("dt", { text: "缴费方式" }), el("dd", { text: s.method }),
         el("dt", { text: "收款时间" }), el("dd", { text: when(item.created_at) }),
@@ -446,25 +416,15 @@
 
   /* ---------- taking a payment on the household page ------------------------------------ */
 
+  /* The amounts come from app.js (LX.chosenLines): looked up in the server's tables in the page. */
   function readForm(form) {
-    var lines = [], slipLines = [], total = 0, gov = 0;
-    form.querySelectorAll(".member[data-person]").forEach(function (m) {
-      var d = m.dataset, pid = parseInt(d.person, 10);
-      var tier = m.querySelector("select.tier");
-      if (tier && !tier.disabled && tier.value) {
-        var t = parseInt(tier.value, 10);
-        var g = d.govFull === "1" ? t : Math.min(parseInt(d.govCap || "0", 10), t);
-        lines.push({ person_id: pid, kind: "pension", amount_fen: t });
-        slipLines.push({ name: d.name, id_masked: d.idMasked, kind: "pension", tier_fen: t, self_fen: t - g, gov_fen: g });
-        total += t - g; gov += g;
-      }
-      var med = m.querySelector("input.medical");
-      if (med && !med.disabled && med.checked) {
-        var self = parseInt(d.medicalSelf || "0", 10), mg = parseInt(d.medicalGov || "0", 10);
-        lines.push({ person_id: pid, kind: "medical" });
-        slipLines.push({ name: d.name, id_masked: d.idMasked, kind: "medical", tier_fen: null, self_fen: self, gov_fen: mg });
-        total += self; gov += mg;
-      }
+    var chosen = root.LX.chosenLines(form), total = chosen.self_fen, gov = chosen.gov_fen;
+    var lines = chosen.lines.map(function (l) {
+      return l.kind === "pension" ? { person_id: l.person_id, kind: l.kind, amount_fen: l.tier_fen }
+                                  : { person_id: l.person_id, kind: l.kind };
+    });
+    var slipLines = chosen.lines.map(function (l) {
+      return { name: l.name, id_masked: l.id_masked, kind: l.kind, tier_fen: l.tier_fen, self_fen: l.self_fen, gov_fen: l.gov_fen };
     });
     var method = form.querySelector("[name=method]"), payer = form.querySelector("[name=payer_name]");
     var payerName = (payer && payer.value.replace(/\s+/g, "")) || "";
@@ -475,7 +435,8 @@
                  household: (document.querySelector(".bar h1") || {}).textContent || "",
                  payer: payerName || (slipLines[0] && slipLines[0].name) || "",
                  method: method ? method.options[method.selectedIndex].text : "现金",
-                 collector: collector ? collector.dataset.name : "", lines: slipLines, total_fen: total, gov_total_fen: gov };
+                 collector: collector ? collector.dataset.name : "", lines: slipLines, total_fen: total, gov_total_fen: gov,
+                 total_capitals: root.LX.capitalsOf(form, total) };
     return { body: body, slip: slip };
   }
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import appstate
 from ..extensions import db
 from ..idvault import idvault
 from ..rules import roles
@@ -95,11 +96,9 @@ class User(UserMixin, db.Model):
         CheckConstraint(f"role IN ({', '.join(repr(r) for r in roles.LABELS)})", name="role"),
     )
 
-    # scrypt by default; the test suite sets a cheaper method so it does not spend its time hashing.
-    hash_method = "scrypt"
-
     def set_password(self, password: str):
-        self.password_hash = generate_password_hash(password, method=User.hash_method)
+        # The app's method (appstate): scrypt unless its config says otherwise.
+        self.password_hash = generate_password_hash(password, method=appstate.password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -192,15 +191,18 @@ class Campaign(db.Model):
 
     def policy(self) -> Policy:
         """The campaign's rules as plain values. Every payment needs them and they change a few
-        times a year, so each process keeps them per (database, campaign, settings_version)."""
+        times a year, so each app keeps them per (database, campaign, settings_version)."""
         from sqlalchemy.orm import object_session
         session = object_session(self)
         key = (str(session.get_bind().url) if session else "", self.id, self.settings_version)
-        policy = _POLICIES.get(key)
+        cache = appstate.policy_cache()   # this app's, in app.extensions
+        if cache is None:
+            return self._build_policy()
+        policy = cache.get(key)
         if policy is None:
-            if len(_POLICIES) > 64:
-                _POLICIES.clear()
-            policy = _POLICIES[key] = self._build_policy()
+            if len(cache) > appstate.POLICY_CACHE_SIZE:
+                cache.clear()
+            policy = cache[key] = self._build_policy()
         return policy
 
     def _build_policy(self) -> Policy:
@@ -214,8 +216,6 @@ class Campaign(db.Model):
             gov_rules=tuple(GovRule(r.group, r.kind, r.full, r.amount_fen) for r in self.gov_rules),
         )
 
-
-_POLICIES: dict = {}
 
 
 class PensionTier(db.Model):

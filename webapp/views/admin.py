@@ -10,7 +10,7 @@ from ..services import accounts, areas, audit, campaigns, payments
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
 from ..timeutil import today_local
-from . import actor, db_int, put_errors, roles_required
+from . import actor, db_int, panels, put_errors, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -21,7 +21,7 @@ def home():
     campaign = campaigns.current_campaign()
     return render_template("admin/home.html", campaign=campaign,
                            phase=campaigns.phase_of(campaign) if campaign else None,
-                           villages=villages_of(actor()), tab="home")
+                           villages=villages_of(actor()), tab="home", **panels.admin_home(actor()))
 
 
 # --- campaign --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from ..services.errors import (
     ValidationFailed,
 )
 from ..services.scope import villages_of
-from . import actor, db_int, put_errors, roles_required
+from . import actor, db_int, panels, put_errors, roles_required
 
 bp = Blueprint("collect", __name__)
 
@@ -30,7 +30,8 @@ def home():
     campaign = current_campaign()
     today = payments.count_today(actor(), campaign) if campaign else (0, 0)
     return render_template("collect/home.html", campaign=campaign, villages=villages_of(actor()),
-                           phase=phase_of(campaign) if campaign else None, today=today, tab="home")
+                           phase=phase_of(campaign) if campaign else None, today=today, tab="home",
+                           **panels.coordinator_home(actor()))
 
 
 @bp.route("/villages/<code>")
@@ -209,7 +210,7 @@ def receipts():
 @roles_required(*roles.ALL)
 def receipt(number):
     r = payments.get_receipt(actor(), number)
-    return render_template("collect/receipt.html", r=r, tab="receipts")
+    return render_template("collect/receipt.html", r=r, tab="receipts", **panels.receipt_page(r))
 
 
 @bp.route("/receipts/<number>/void", methods=["GET", "POST"])

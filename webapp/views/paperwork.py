@@ -57,30 +57,6 @@ ACTION_LABELS.update({
 })
 
 
-# --- template data for the include hooks (computed only when a template calls them) -----------
-
-@bp.app_template_global()
-def receipt_trail(r):
-    return reconcile.receipt_trail(r)
-
-
-@bp.app_template_global()
-def paperwork_on_hand():
-    return handover.on_hand_summary(actor())
-
-
-@bp.app_template_global()
-def paperwork_rejected_count():
-    from sqlalchemy import func, select
-    return db.session.scalar(select(func.count()).select_from(bureau.rejected_query(actor()).subquery()))
-
-
-PAPERWORK_STATES = reconcile.STATES
-PAPERWORK_CHAIN = reconcile.CHAIN
-bp.add_app_template_global(PAPERWORK_STATES, "PAPERWORK_STATES")
-bp.add_app_template_global(PAPERWORK_CHAIN, "PAPERWORK_CHAIN")
-
-
 # --- uploads: where the file waits between preview and confirm --------------------------------
 
 def _upload_dir() -> Path:

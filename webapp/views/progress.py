@@ -3,7 +3,6 @@
 import io
 
 from flask import Blueprint, render_template, request, send_file
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateField, StringField
@@ -11,8 +10,8 @@ from wtforms.i18n import get_translations
 from wtforms.validators import Length, Optional
 
 from ..rules import roles
-from ..services import progress, roster
-from ..services.errors import ServiceError, ValidationFailed
+from ..services import progress
+from ..services.errors import ValidationFailed
 from . import actor, put_errors, roles_required
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
@@ -70,45 +69,3 @@ def report_pdf(area):
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=False, download_name=filename)
 
 
-# --- data for the include hooks on the home pages (computed only when a template calls them) ----
-
-@bp.app_template_global()
-def coordinator_progress():
-    if not current_user.is_authenticated or current_user.role != roles.COORDINATOR:
-        return None
-    try:
-        return progress.coordinator_progress(actor())
-    except ServiceError:  # no campaign yet: the home page says so already
-        return None
-
-
-@bp.app_template_global()
-def coordinator_rosters():
-    """The published rosters of the coordinator's villages (they print them for the notice board)."""
-    if not current_user.is_authenticated or current_user.role != roles.COORDINATOR:
-        return []
-    try:
-        return roster.latest_versions(actor())
-    except ServiceError:
-        return []
-
-
-@bp.app_template_global()
-def admin_progress():
-    if not current_user.is_authenticated or current_user.role not in roles.ADMINS:
-        return None
-    try:
-        return progress.home_summary(actor())
-    except ServiceError:
-        return None
-
-
-@bp.app_template_global()
-def progress_bar_svg(done: int, total: int, label: str):
-    from ..rules.svgchart import progress_bar
-    return Markup(progress_bar(done, total, label=label))
-
-
-@bp.app_template_global()
-def home_chart_svg(summary):
-    return Markup(progress.home_chart(summary))

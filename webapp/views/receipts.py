@@ -21,9 +21,8 @@ from . import actor, put_errors, roles_required
 bp = Blueprint("receipts", __name__)
 
 
-@bp.app_template_global("receipt_extras")
 def receipt_extras(r):
-    """What _actions.html needs besides the receipt; computed only on the receipt page."""
+    """What _actions.html needs besides the receipt (views/panels.receipt_page passes it)."""
     return SimpleNamespace(
         formats=list(receipt_pdf.FORMATS.values()),
         verify_url=receipt_pdf.verification_url(r.number),

@@ -34,6 +34,12 @@ def _asset_versions(app) -> dict:
 
 
 def init_app(app):
+    _template_helpers(app)
+    _request_hooks(app)
+    _error_pages(app)
+
+
+def _template_helpers(app):
     versions = _asset_versions(app)
     app.json.ensure_ascii = False  # audit before/after read as Chinese, not \\u escapes
 
@@ -52,6 +58,8 @@ def init_app(app):
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+
+def _request_hooks(app):
     @app.before_request
     def refuse_nul():
         """PostgreSQL can neither store nor compare text holding NUL (0x00), and nobody types one:
@@ -80,6 +88,8 @@ def init_app(app):
             resp.headers["Cache-Control"] = "private, no-store"
         return resp
 
+
+def _error_pages(app):
     def error_page(status, title, message):
         if wants_json():
             # The API's documented Error shape: {"error", "code"} (e.g. a 404 for an unmatched URL).

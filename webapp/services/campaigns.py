@@ -112,6 +112,18 @@ def parse_tiers(text: str) -> list[tuple[int, int]]:
 
 
 def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
+    errors = _check_names_and_dates(data)
+    tiers = []
+    try:
+        tiers = parse_tiers(data.tiers_text)
+    except ValidationFailed as e:
+        errors.update(e.errors)
+    medical = _medical_amounts(data, errors)
+    gov = _gov_rules(data, errors)
+    return tiers, medical, gov, errors
+
+
+def _check_names_and_dates(data: CampaignInput) -> dict:
     errors = {}
     if not (2000 <= data.year <= 2100):
         errors["year"] = "年度不正确"
@@ -133,11 +145,10 @@ def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
         errors["pension_max_age"] = "年龄范围不正确"
     if data.pension_born_from >= data.pension_born_until:
         errors["pension_born_until"] = "出生日期范围不正确"
-    tiers = []
-    try:
-        tiers = parse_tiers(data.tiers_text)
-    except ValidationFailed as e:
-        errors.update(e.errors)
+    return errors
+
+
+def _medical_amounts(data: CampaignInput, errors: dict) -> dict:
     medical = {}
     for cat, label in MEDICAL_CATEGORIES.items():
         try:
@@ -146,6 +157,10 @@ def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
                 errors[f"medical_{cat}"] = f"{label}医疗缴费金额必须大于 0"
         except InvalidAmount as e:
             errors[f"medical_{cat}"] = str(e)
+    return medical
+
+
+def _gov_rules(data: CampaignInput, errors: dict) -> dict:
     gov = {}
     for (group, kind), (full, yuan) in data.gov_rules.items():
         if group not in GOV_GROUPS or kind not in (PENSION, MEDICAL):
@@ -154,7 +169,7 @@ def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
             gov[(group, kind)] = (bool(full), 0 if full else yuan_to_fen(yuan or "0"))
         except InvalidAmount as e:
             errors[f"gov_{group}_{kind}"] = str(e)
-    return tiers, medical, gov, errors
+    return gov
 
 
 def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:

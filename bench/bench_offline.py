@@ -6,7 +6,7 @@
   caches at install. Counted at the server as bytes on the wire (headers + compressed bodies);
   the largest of the home page, a village's worklist and a household page.
 - slow4g_usable_s: the same first visit of a household page on DevTools' "Slow 4G" profile
-  (562.5 ms latency, 1.44 Mbit/s down): until the page is usable (outbox.js has run, the form
+  (562.5 ms latency, 1.44 Mbit/s down): until the page is usable (the outbox scripts have run, the form
   takes payments), from navigation start.
 - sync_500_s: 500 payments queued in the phone's outbox while offline, from the moment the
   network returns until all 500 are recorded on the server.

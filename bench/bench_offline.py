@@ -6,7 +6,7 @@
   caches at install. Counted at the server as bytes on the wire (headers + compressed bodies);
   the largest of the home page, a village's worklist and a household page.
 - slow4g_usable_s: the same first visit of a household page on DevTools' "Slow 4G" profile
-  (562.5 ms latency, 1.44 Mbit/s down): until the page is usable (outbox.js has run, the form
+  (562.5 ms latency, 1.44 Mbit/s down): until the page is usable (the outbox scripts have run, the form
   takes payments), from navigation start.
 - lcp_slow4g_s, lcp_slow4g_elder_s: Largest Contentful Paint (the browser's own
   PerformanceObserver entry, as Lighthouse reads it) of the same cold first visit on Slow 4G, the

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database, keys
+from . import appstate, database, keys
 from .extensions import compress, csrf, db, limiter, login_manager, migrate
 from .idvault import idvault
 from .ratelimit_store import default_storage_uri  # importing it registers the sqla+ scheme
@@ -61,9 +61,7 @@ def create_app(test_config=None):
         app.config["RATELIMIT_STORAGE_URI"] = default_storage_uri(app.config["SQLALCHEMY_DATABASE_URI"],
                                                                   app.instance_path)
 
-    from .models import User
-    User.hash_method = app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-
+    appstate.init_app(app)
     db.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)

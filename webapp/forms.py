@@ -29,12 +29,13 @@ from .rules.categories import (
     KINDS,
     MEDICAL_CATEGORIES,
     PAYMENT_METHODS,
+    PERSON_FLAGS,
     POINT_KINDS,
     RELATIONS,
-    ROLES,
 )
 from .rules.masking import NAME_MODES
 from .rules.money import fen_to_yuan_str
+from .rules.roles import LABELS as ROLE_LABELS
 
 # WTForms' own messages (an unparsable date, a value not among the choices, a CSRF problem) come
 # in English unless a form's Meta gives translations; Flask-WTF would only give them through
@@ -131,24 +132,13 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("再次输入新密码", validators=[DataRequired(REQUIRED)])
 
 
-FLAG_LABELS = {
-    "is_student": "在校学生", "is_dibao": "低保", "is_tekun": "特困/五保", "is_disabled": "重度残疾",
-    "employee_pension": "已参加职工养老保险", "employee_medical": "已参加职工医疗保险",
-    "new_enrollee": "新参保",
-}
+def _flags(self) -> dict:
+    return {f: self[f].data for f in PERSON_FLAGS}
 
 
-class _FlagsMixin:
-    is_student = BooleanField(FLAG_LABELS["is_student"])
-    is_dibao = BooleanField(FLAG_LABELS["is_dibao"])
-    is_tekun = BooleanField(FLAG_LABELS["is_tekun"])
-    is_disabled = BooleanField(FLAG_LABELS["is_disabled"])
-    employee_pension = BooleanField(FLAG_LABELS["employee_pension"])
-    employee_medical = BooleanField(FLAG_LABELS["employee_medical"])
-    new_enrollee = BooleanField(FLAG_LABELS["new_enrollee"])
-
-    def flags(self) -> dict:
-        return {f: self[f].data for f in FLAG_LABELS}
+# One check box per person flag, made from rules.categories.PERSON_FLAGS.
+_FlagsMixin = type("_FlagsMixin", (), {**{f: BooleanField(label) for f, label in PERSON_FLAGS.items()},
+                                        "flags": _flags})
 
 
 class PersonForm(_FlagsMixin, FlaskForm):
@@ -211,7 +201,7 @@ def payment_form_class(members, tiers_fen):
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=32)])
     name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=32)])
-    role = SelectField("角色", choices=choices(ROLES.items()))
+    role = SelectField("角色", choices=choices(ROLE_LABELS.items()))
     title = StringField("职务", validators=[Length(max=32)], description="如：大学生村官、村委委员")
     phone = StringField("电话", validators=[Length(max=32)])
     areas = SelectMultipleField("负责区域", choices=[], validate_choice=False)

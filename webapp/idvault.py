@@ -11,6 +11,7 @@ import hmac
 import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
 
 from .rules.idnumber import is_plain_id_number, normalize_id_number
 
@@ -20,11 +21,6 @@ class IdVault:
         self._keys = {}        # key id -> 32-byte key
         self._current = None
         self._hash_key = None
-
-    def init_app(self, app):
-        keys = app.config["ID_KEYS"]  # {"1": bytes, ...}; set up by keys.ensure_keys
-        self.configure(keys)
-        app.extensions["idvault"] = self
 
     def configure(self, keys: dict):
         if not keys:
@@ -94,4 +90,20 @@ class IdVault:
         return AESGCM(self._keys[key_id]).decrypt(raw[:12], raw[12:], key_id.encode()).decode()
 
 
-idvault = IdVault()
+EXTENSION = "idvault"
+
+
+class _AppVault:
+    """`idvault` as the models and services import it: the current app's IdVault, kept in
+    app.extensions, so two apps in one process never encrypt with each other's keys."""
+
+    def init_app(self, app):
+        vault = IdVault()
+        vault.configure(app.config["ID_KEYS"])  # {"1": bytes, ...}; set up by keys.ensure_keys
+        app.extensions[EXTENSION] = vault
+
+    def __getattr__(self, name):
+        return getattr(current_app.extensions[EXTENSION], name)
+
+
+idvault = _AppVault()

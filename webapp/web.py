@@ -7,7 +7,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .extensions import db
-from .rules.categories import GOV_GROUPS, KINDS, PAYMENT_METHODS, ROLES, SEX
+from .rules import roles
+from .rules.categories import GOV_GROUPS, KINDS, PAYMENT_METHODS, PERSON_FLAGS, SEX
 from .rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
 from .services.errors import ServiceError
 from .timeutil import to_local
@@ -57,7 +58,13 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app):
-    versions = _asset_versions(app)
+    versions = _asset_versions(app)   # file -> content hash, for ?v= and the immutable answers
+    _template_helpers(app, versions)
+    _request_hooks(app, versions)
+    _error_pages(app)
+
+
+def _template_helpers(app, versions: dict):
     app.json = JSONProvider(app)
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = _SessionInterface()
@@ -73,11 +80,13 @@ def init_app(app):
         local=lambda dt, fmt="%Y-%m-%d %H:%M": to_local(dt).strftime(fmt) if dt else "",
         day=lambda d: f"{d.year}年{d.month}月{d.day}日" if d else "",
     )
-    app.jinja_env.globals.update(KINDS=KINDS, ROLES=ROLES, SEX=SEX, GOV_GROUPS=GOV_GROUPS,
-                                 PAYMENT_METHODS=PAYMENT_METHODS)
+    app.jinja_env.globals.update(KINDS=KINDS, ROLES=roles.LABELS, roles=roles, SEX=SEX, GOV_GROUPS=GOV_GROUPS,
+                                 PAYMENT_METHODS=PAYMENT_METHODS, PERSON_FLAGS=list(PERSON_FLAGS))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+
+def _request_hooks(app, versions: dict):
     @app.before_request
     def refuse_nul():
         """PostgreSQL can neither store nor compare text holding NUL (0x00), and nobody types one:
@@ -123,6 +132,8 @@ def init_app(app):
             resp.headers["Cache-Control"] = "private, no-store"
         return resp
 
+
+def _error_pages(app):
     def error_page(status, title, message):
         if wants_json():
             # The API's documented Error shape: {"error", "code"} (e.g. a 404 for an unmatched URL).

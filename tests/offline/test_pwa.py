@@ -2,6 +2,7 @@
 import gzip
 import json
 import re
+from html import unescape as html_unescape
 from io import BytesIO
 from pathlib import Path
 
@@ -22,11 +23,18 @@ def test_service_worker_is_served_from_the_root_and_always_revalidated(client):
     # The shell is named by versioned URLs, so a deploy changes the worker and updates the cache.
     names = {re.sub(r"^/static/|\?v=\w+$", "", a) for a in shell["assets"]}
     # js/mode.js: 长辈模式 on pages opened offline too.
-    assert names == {"css/app.css", "js/mode.js", "js/app.js", "js/outbox.js", "icons/icon-192.png"}
+    outbox = {f"js/outbox/{n}.js" for n in ("store", "send", "slip", "lists", "page", "payform")}
+    assert names == {"css/app.css", "js/mode.js", "js/app.js", "icons/icon-192.png"} | outbox
+    # Every file of the outbox exists, and is cached for offline use.
+    assert {p.relative_to(Path(webapp.__file__).parent / "static").as_posix()
+            for p in (Path(webapp.__file__).parent / "static" / "js" / "outbox").glob("*.js")} == outbox
     for url in shell["assets"]:
         assert client.get(url).status_code == 200
-    assert shell["outbox"] in shell["assets"]
-    assert "importScripts(LX_SHELL.outbox)" in body and 'addEventListener("sync"' in body
+    # The worker runs only storage and sending, not the pages' drawing.
+    worker_files = [re.sub(r"^/static/|\?v=\w+$", "", u) for u in shell["outbox"]]
+    assert worker_files == ["js/outbox/store.js", "js/outbox/send.js"]
+    assert set(shell["outbox"]) <= set(shell["assets"])
+    assert "importScripts.apply(self, LX_SHELL.outbox)" in body and 'addEventListener("sync"' in body
 
 
 def test_worker_changes_when_a_shell_file_changes(app, client):
@@ -59,11 +67,14 @@ def test_icons_are_small_because_they_count_towards_the_first_load():
 def test_every_page_links_the_manifest_and_loads_the_outbox(world, client, login):
     login_page = client.get("/login").get_data(as_text=True)
     # The login page never uses the outbox (issue 16: 40 % of its weight); signed-in pages do.
-    assert "outbox.js" not in login_page and "lx-user" not in login_page
+    assert "js/outbox/" not in login_page and "lx-user" not in login_page
     assert 'rel="manifest" href="/manifest.webmanifest"' in login_page
     html = login("coord1").get("/").get_data(as_text=True)
     assert 'rel="manifest" href="/manifest.webmanifest"' in html
-    assert re.search(r'<script src="/static/js/outbox\.js\?v=\w+" defer></script>', html)
+    for name in ("store", "send", "slip", "lists", "page"):
+        assert re.search(rf'<script src="/static/js/outbox/{name}\.js\?v=\w+" defer></script>', html)
+    # The household form's script is loaded by the household page only.
+    assert "payform.js" not in html
     assert f'<meta name="lx-user" content="{world.user("coord1").id}"' in html
 
 
@@ -73,9 +84,15 @@ def test_household_form_carries_what_the_phone_needs_to_price_it(world, coord):
     form = re.search(r'<form[^>]+id="pay-form"[^>]*>', html).group(0)
     assert 'data-household="' in form and 'data-village="410411200001"' in form and "data-village-name=" in form
     member = re.search(r'<section class="member"[^>]*>', html).group(0)
-    for attr in ("data-person", "data-name", "data-id-masked", "data-gov-full", "data-gov-cap",
-                 "data-medical-self", "data-medical-gov"):
+    for attr in ("data-person", "data-name", "data-id-masked", "data-prices", "data-medical-self", "data-medical-gov"):
         assert attr in member
+    # The server's price table (tier -> self / government / subsidy, fen) and the capitals of every
+    # total the page can show travel in the page, so the outbox prices offline from the kept copy.
+    prices = json.loads(html_unescape(re.search(r"data-prices='([^']*)'", member).group(1)))
+    assert prices["30000"] == {"self_fen": 20000, "gov_fen": 10000, "subsidy_fen": 4500}    # 低保: 100 yuan paid
+    capitals = json.loads(html_unescape(re.search(r"data-capitals='([^']*)'", form).group(1)))
+    assert capitals["30000"] == "叁佰元整"    # the 300-yuan tier (200 for 低保) + medical (100 for 低保)
+    assert re.search(r'<script src="/static/js/outbox/payform\.js\?v=\w+" defer></script>', html)
     # Without JavaScript the form still posts to the server's two steps.
     assert 'action="/households/' in form and 'method="post"' in form
 

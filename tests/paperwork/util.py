@@ -2,7 +2,7 @@
 import csv
 import io
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 PLAN_HEADERS = ["户号", "姓名", "身份证号", "与户主关系", "住址", "联系电话", "人员类别", "是否新参保"]
 
@@ -39,6 +39,3 @@ def csv_bytes(rows, encoding="utf-8") -> bytes:
     csv.writer(out).writerows(rows)
     return out.getvalue().encode(encoding)
 
-
-def read_xlsx(data: bytes):
-    return load_workbook(io.BytesIO(data))

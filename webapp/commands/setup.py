@@ -4,6 +4,8 @@ import sys
 import click
 from flask import current_app
 
+from ..rules import roles
+
 
 @click.command("seed-demo")
 @click.option("--password", default=None, help="Give every demo account this password.")
@@ -49,7 +51,7 @@ def create_district(code, name, full_name):
 
 
 @click.command("create-user")
-@click.option("--role", type=click.Choice(["district_admin", "township_admin", "coordinator"]), required=True)
+@click.option("--role", type=click.Choice(list(roles.LABELS)), required=True)
 @click.option("--username", required=True)
 @click.option("--name", required=True)
 @click.option("--area", "area_codes", multiple=True, required=True, help="Area code (repeatable).")

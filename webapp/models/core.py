@@ -22,9 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import appstate
 from ..extensions import db
 from ..idvault import idvault
-from ..rules.categories import GOV_GROUPS
+from ..rules import roles
+from ..rules.categories import GOV_GROUP_FLAGS
 from ..rules.eligibility import GovRule, PersonFacts, Policy
 from ..rules.idnumber import IdInfo
 from ..rules.masking import mask_id_number
@@ -96,14 +98,12 @@ class User(UserMixin, db.Model):
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.code)
 
     __table_args__ = (
-        CheckConstraint("role IN ('district_admin', 'township_admin', 'coordinator')", name="role"),
+        CheckConstraint(f"role IN ({', '.join(repr(r) for r in roles.LABELS)})", name="role"),
     )
 
-    # scrypt by default; the test suite sets a cheaper method so it does not spend its time hashing.
-    hash_method = "scrypt"
-
     def set_password(self, password: str):
-        self.password_hash = generate_password_hash(password, method=User.hash_method)
+        # The app's method (appstate): scrypt unless its config says otherwise.
+        self.password_hash = generate_password_hash(password, method=appstate.password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -196,15 +196,18 @@ class Campaign(db.Model):
 
     def policy(self) -> Policy:
         """The campaign's rules as plain values. Every payment needs them and they change a few
-        times a year, so each process keeps them per (database, campaign, settings_version)."""
+        times a year, so each app keeps them per (database, campaign, settings_version)."""
         from sqlalchemy.orm import object_session
         session = object_session(self)
         key = (str(session.get_bind().url) if session else "", self.id, self.settings_version)
-        policy = _POLICIES.get(key)
+        cache = appstate.policy_cache()   # this app's, in app.extensions
+        if cache is None:
+            return self._build_policy()
+        policy = cache.get(key)
         if policy is None:
-            if len(_POLICIES) > 64:
-                _POLICIES.clear()
-            policy = _POLICIES[key] = self._build_policy()
+            if len(cache) > appstate.POLICY_CACHE_SIZE:
+                cache.clear()
+            policy = cache[key] = self._build_policy()
         return policy
 
     def _build_policy(self) -> Policy:
@@ -218,8 +221,6 @@ class Campaign(db.Model):
             gov_rules=tuple(GovRule(r.group, r.kind, r.full, r.amount_fen) for r in self.gov_rules),
         )
 
-
-_POLICIES: dict = {}
 
 
 class PensionTier(db.Model):
@@ -334,7 +335,7 @@ class Person(db.Model):
 
     @property
     def groups(self) -> frozenset:
-        return frozenset(g for g in GOV_GROUPS if getattr(self, f"is_{g}"))
+        return frozenset(g for g, flag in GOV_GROUP_FLAGS.items() if getattr(self, flag))
 
     def facts(self) -> PersonFacts:
         return PersonFacts(

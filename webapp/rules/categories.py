@@ -8,11 +8,31 @@ KIND_FULL = {PENSION: "城乡居民基本养老保险", MEDICAL: "城乡居民�
 # Groups the civil-affairs office lists; the government pays all or part for them (代缴).
 # Sensitive: never shown on public pages.
 GOV_GROUPS = {"dibao": "低保", "tekun": "特困/五保", "disabled": "重度残疾"}
+# Each group is recorded on the person as a yes/no fact (Person.is_dibao …).
+GOV_GROUP_FLAGS = {g: f"is_{g}" for g in GOV_GROUPS}
+
+# The yes/no facts recorded per person: Person's boolean columns, the form's check boxes, the
+# API's `flags`, the audited fields, in the order the forms show them.
+PERSON_FLAGS = {
+    "new_enrollee": "新参保",
+    "is_student": "在校学生",
+    **{GOV_GROUP_FLAGS[g]: label for g, label in GOV_GROUPS.items()},
+    "employee_pension": "已参加职工养老保险",
+    "employee_medical": "已参加职工医疗保险",
+}
+# The words plan lists (人员类别) use for each flag.
+PERSON_FLAG_WORDS = {
+    "is_student": ("在校学生", "学生", "大学生", "全日制学生", "中小学生"),
+    "is_dibao": ("低保", "低保户", "低保对象", "城市低保", "农村低保"),
+    "is_tekun": ("特困", "特困人员", "特困供养", "特困供养人员", "五保", "五保户", "五保对象"),
+    "is_disabled": ("重度残疾", "重残", "重度残疾人", "一级残疾", "二级残疾"),
+    "employee_pension": ("职工养老", "职工养老保险"),
+    "employee_medical": ("职工医保", "职工医疗", "职工医疗保险"),
+    "new_enrollee": ("新参保",),
+}
 
 # Medical amount categories.
 MEDICAL_CATEGORIES = {"resident": "城乡居民", "student": "在校学生"}
-
-ROLES = {"district_admin": "区管理员", "township_admin": "乡/街道管理员", "coordinator": "协管员"}
 
 AREA_LEVELS = {"district": "区", "township": "乡/街道", "village": "村/社区"}
 TOWNSHIP_KINDS = {"township": "乡镇", "subdistrict": "街道"}

@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, fields
 
-from .categories import RELATIONS
+from .categories import PERSON_FLAG_WORDS, RELATIONS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_SCAN_ROWS = 10
@@ -120,20 +120,8 @@ def parse_yes_no(value) -> bool | None:
     return None
 
 
-# 人员类别 words as they appear in plan lists -> Person flag; the neutral ones set nothing.
-CATEGORY_FLAGS = {
-    "在校学生": "is_student", "学生": "is_student", "大学生": "is_student", "全日制学生": "is_student",
-    "中小学生": "is_student",
-    "低保": "is_dibao", "低保户": "is_dibao", "低保对象": "is_dibao", "城市低保": "is_dibao",
-    "农村低保": "is_dibao",
-    "特困": "is_tekun", "特困人员": "is_tekun", "特困供养": "is_tekun", "特困供养人员": "is_tekun",
-    "五保": "is_tekun", "五保户": "is_tekun", "五保对象": "is_tekun",
-    "重度残疾": "is_disabled", "重残": "is_disabled", "重度残疾人": "is_disabled",
-    "一级残疾": "is_disabled", "二级残疾": "is_disabled",
-    "职工养老": "employee_pension", "职工养老保险": "employee_pension",
-    "职工医保": "employee_medical", "职工医疗": "employee_medical", "职工医疗保险": "employee_medical",
-    "新参保": "new_enrollee",
-}
+# 人员类别 words as they appear in plan lists -> Person flag (rules.categories); the neutral ones set nothing.
+CATEGORY_FLAGS = {word: flag for flag, words in PERSON_FLAG_WORDS.items() for word in words}
 NEUTRAL_CATEGORIES = {"农村居民", "城镇居民", "城乡居民", "居民", "城镇非从业居民", "非从业居民",
                       "普通", "普通居民", "一般", "一般人员", "其他", "无", "—", "-"}
 

@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import Area, User, user_areas
-from ..rules.categories import ROLES
+from ..rules import roles
 from ..rules.contact import InvalidPhone, normalize_phone
 from ..timeutil import now_utc
 from . import sessions
@@ -21,7 +21,7 @@ COMMON_PASSWORDS = {"12345678", "123456789", "1234567890", "password", "password
                     "11111111", "88888888", "abc12345", "a1234567", "admin123", "woaini1314"}
 
 # The level of area each role is bound to.
-ROLE_LEVEL = {"coordinator": "village", "township_admin": "township", "district_admin": "district"}
+ROLE_LEVEL = roles.AREA_LEVEL
 
 
 def password_problem(password: str, username: str = "") -> str | None:
@@ -95,11 +95,11 @@ BEYOND_TOWNSHIP = "该账号负责的村/社区分属不同乡镇（街道），
 def manageable_users(actor: Actor):
     """Accounts this admin sees in the list: every account for a district admin; for a township
     admin, the coordinators of its villages. Which of them it may change is `may_manage`."""
-    if actor.is_role("district_admin"):
+    if actor.is_role(roles.DISTRICT_ADMIN):
         return select(User).order_by(User.role, User.username)
-    if actor.is_role("township_admin"):
+    if actor.is_role(roles.TOWNSHIP_ADMIN):
         ids = select(user_areas.c.user_id).where(user_areas.c.area_id.in_(visible_village_ids(actor.user)))
-        return select(User).where(User.role == "coordinator", User.id.in_(ids)).order_by(User.username)
+        return select(User).where(User.role == roles.COORDINATOR, User.id.in_(ids)).order_by(User.username)
     raise Forbidden()
 
 
@@ -153,9 +153,9 @@ def _check_user_fields(username, name, role, phone, actor) -> tuple[dict, str]:
         errors["username"] = "该用户名已被使用"
     if not (name or "").strip():
         errors["name"] = "请填写姓名"
-    if role not in ROLES:
+    if role not in roles.LABELS:
         errors["role"] = "请选择角色"
-    elif actor.is_role("township_admin") and role != "coordinator":
+    elif actor.is_role(roles.TOWNSHIP_ADMIN) and role != roles.COORDINATOR:
         errors["role"] = "乡/街道管理员只能新建协管员账号"
     try:
         phone = normalize_phone(phone)
@@ -169,7 +169,7 @@ def create_user(actor: Actor, *, username: str, name: str, role: str, area_codes
                 is_demo: bool = False) -> tuple[User, str]:
     """New account; returns it and its password (temporary unless given, and then must be changed).
     actor.user None is the command line (set-up and demo data), which may create any account."""
-    if actor.user is not None and not actor.is_role("district_admin", "township_admin"):
+    if actor.user is not None and not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     username = (username or "").strip()
     pw = password or temporary_password()
@@ -191,7 +191,7 @@ def create_user(actor: Actor, *, username: str, name: str, role: str, area_codes
         user.set_password(pw)
         db.session.add(user)
         db.session.flush()
-        record_event(actor, "user.create", user, summary=f"{username} {ROLES[role]}",
+        record_event(actor, "user.create", user, summary=f"{username} {roles.LABELS[role]}",
                      after={"username": username, "name": user.name, "role": role,
                             "areas": [a.code for a in areas]})
     return user, pw

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Area
+from ..rules import roles
 from ..rules.categories import POINT_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS
 from ..rules.contact import InvalidPhone, normalize_phone
 from .actor import Actor
@@ -41,7 +42,7 @@ def default_full_name(parent: Area | None, name: str, kind: str, point_kind: str
 def create_area(actor: Actor, *, parent_code: str | None, code: str, name: str, kind: str | None = None,
                 point_kind: str | None = None, full_name: str = "", office_phone: str = "") -> Area:
     """actor.user None is the command line (demo data, first set-up)."""
-    if actor.user is not None and not actor.is_role("district_admin"):
+    if actor.user is not None and not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以维护区域")
     with unit_of_work():
         errors = {}
@@ -88,7 +89,7 @@ def create_area(actor: Actor, *, parent_code: str | None, code: str, name: str, 
 
 def update_area(actor: Actor, code: str, *, name: str, full_name: str, point_kind: str | None,
                 office_phone: str) -> Area:
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以维护区域")
     with unit_of_work():
         area = db.session.scalar(select(Area).where(Area.code == code, Area.id.in_(visible_area_ids(actor.user))))

@@ -9,6 +9,7 @@ from sqlalchemy import insert, select
 
 from ..extensions import db
 from ..models import AuditEvent, User
+from ..rules import roles
 from ..timeutil import local_day_start_utc, now_utc
 from .actor import Actor
 from .errors import Forbidden
@@ -76,9 +77,9 @@ EXPORT_LIMIT = 100_000
 def _scoped(actor: Actor):
     """District admins read the whole log; a township admin the events of the people of her
     township: its admins and the coordinators of its villages."""
-    if actor.is_role("district_admin"):
+    if actor.is_role(roles.DISTRICT_ADMIN):
         return select(AuditEvent)
-    if actor.is_role("township_admin"):
+    if actor.is_role(roles.TOWNSHIP_ADMIN):
         from ..models import Area, user_areas
         mine = select(user_areas.c.area_id).where(user_areas.c.user_id == actor.user_id)
         areas = select(Area.id).where(Area.id.in_(mine) | Area.parent_id.in_(mine))

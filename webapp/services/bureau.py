@@ -25,6 +25,7 @@ from ..models import (
     Voucher,
     VoucherExplanation,
 )
+from ..rules import numbers, roles
 from ..rules.categories import KINDS
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.money import InvalidAmount, format_yuan, yuan_to_fen
@@ -44,17 +45,17 @@ from .audit import record_event
 from .campaigns import require_current_campaign
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .imports import ListRejected
+from .numbering import next_in_series
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
 
-ADMINS = ("township_admin", "district_admin")
 ACCEPTED = {"成功", "通过", "导入成功", "审核通过", "正常", "是", "1", "ok", "success", "已导入", "校验通过"}
 REJECTED = {"失败", "不通过", "导入失败", "审核不通过", "未通过", "错误", "否", "0", "退回", "fail", "failed",
             "error", "校验失败"}
 
 
 def _require_admin(actor: Actor):
-    if not actor.is_role(*ADMINS):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden("报送人社局由乡/街道或区管理员办理")
 
 
@@ -84,8 +85,6 @@ def eligible_query(campaign_id: int, village_id: int, kind: str, *, confirmed: b
         ~Payment.id.in_(open_memberships())).order_by(Receipt.created_at, Payment.id))
 
 
-
-
 def create_batch(actor: Actor, village_code: str, kind: str) -> BureauBatch:
     """A new batch of every payment ready to go (handed over, not yet sent or resubmitted)."""
     _require_admin(actor)
@@ -104,11 +103,9 @@ def create_batch(actor: Actor, village_code: str, kind: str) -> BureauBatch:
                                                     f"尚未确认收到：请先在“上解确认”中确认实收，再报送"})
                 raise ValidationFailed({"kind": f"{village.name}没有可报送的{KINDS[kind]}缴费"
                                                 f"（需已上解并确认收到，且未报送过或退回后已改正）"})
-            seq = db.session.scalar(select(func.count(BureauBatch.id)).where(
-                BureauBatch.campaign_id == campaign.id, BureauBatch.village_id == village.id,
-                BureauBatch.kind == kind)) + 1
+            seq = next_in_series(BureauBatch, campaign_id=campaign.id, village_id=village.id, kind=kind)
             batch = BureauBatch(
-                number=f"RS{campaign.year}-{village.code[-6:]}-{'P' if kind == 'pension' else 'M'}{seq:02d}",
+                number=numbers.batch_number(campaign.year, village.code, kind, seq),
                 campaign_id=campaign.id, village_id=village.id, kind=kind, created_by_id=actor.user_id,
                 row_count=len(payments), amount_fen=sum(p.amount_fen for p in payments))
             db.session.add(batch)
@@ -251,7 +248,7 @@ def record_booking(actor: Actor, batch_id: int, voucher_no: str, booked_on: date
     """汇总缴款书 number, amount and booking day: the accepted payments of the batch become 已入库.
     A batch still waiting for results is not booked (its money is not all known). One voucher may
     book several batches: its amount is recorded with the first and must be the same after."""
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("汇总缴款书由区税务局登记")
     voucher_no = (voucher_no or "").strip()
     with unit_of_work():

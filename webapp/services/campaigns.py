@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, GovPayRule, MedicalRate, PensionTier
+from ..rules import roles
 from ..rules.categories import GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION
 from ..rules.eligibility import default_pension_window
 from ..rules.money import InvalidAmount, fen_to_yuan_str, yuan_to_fen
@@ -111,6 +112,18 @@ def parse_tiers(text: str) -> list[tuple[int, int]]:
 
 
 def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
+    errors = _check_names_and_dates(data)
+    tiers = []
+    try:
+        tiers = parse_tiers(data.tiers_text)
+    except ValidationFailed as e:
+        errors.update(e.errors)
+    medical = _medical_amounts(data, errors)
+    gov = _gov_rules(data, errors)
+    return tiers, medical, gov, errors
+
+
+def _check_names_and_dates(data: CampaignInput) -> dict:
     errors = {}
     if not (2000 <= data.year <= 2100):
         errors["year"] = "年度不正确"
@@ -132,11 +145,10 @@ def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
         errors["pension_max_age"] = "年龄范围不正确"
     if data.pension_born_from >= data.pension_born_until:
         errors["pension_born_until"] = "出生日期范围不正确"
-    tiers = []
-    try:
-        tiers = parse_tiers(data.tiers_text)
-    except ValidationFailed as e:
-        errors.update(e.errors)
+    return errors
+
+
+def _medical_amounts(data: CampaignInput, errors: dict) -> dict:
     medical = {}
     for cat, label in MEDICAL_CATEGORIES.items():
         try:
@@ -145,6 +157,10 @@ def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
                 errors[f"medical_{cat}"] = f"{label}医疗缴费金额必须大于 0"
         except InvalidAmount as e:
             errors[f"medical_{cat}"] = str(e)
+    return medical
+
+
+def _gov_rules(data: CampaignInput, errors: dict) -> dict:
     gov = {}
     for (group, kind), (full, yuan) in data.gov_rules.items():
         if group not in GOV_GROUPS or kind not in (PENSION, MEDICAL):
@@ -153,11 +169,11 @@ def _validate(data: CampaignInput) -> tuple[list, dict, dict, dict]:
             gov[(group, kind)] = (bool(full), 0 if full else yuan_to_fen(yuan or "0"))
         except InvalidAmount as e:
             errors[f"gov_{group}_{kind}"] = str(e)
-    return tiers, medical, gov, errors
+    return gov
 
 
 def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:
-    if actor.user is not None and not actor.is_role("district_admin"):
+    if actor.user is not None and not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden()
     with unit_of_work():
         tiers, medical, gov, errors = _validate(data)
@@ -176,7 +192,7 @@ def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:
 
 
 def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Campaign:
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以修改征缴参数")
     with unit_of_work():
         c = db.session.get(Campaign, campaign_id)

@@ -13,6 +13,7 @@ from stdnum.cn import ric
 
 from ..extensions import db
 from ..models import Area, Person, User
+from ..rules import roles
 from ..rules.categories import MEDICAL, PENSION
 from ..rules.eligibility import BLOCK, medical_findings, pension_findings
 from ..timeutil import today_local
@@ -96,12 +97,12 @@ def build_areas(actor: Actor = SYSTEM):
 
 def build_accounts(password: str | None) -> list[DemoAccount]:
     specs = [
-        ("district_admin", "admin", "区税务局 张管理", "征缴科科长", [DISTRICT[0]]),
-        ("township_admin", "caozhen", "曹镇乡 王主任", "征缴领导小组组长", ["410411200"]),
-        ("township_admin", "mazhuang", "马庄街道 刘主任", "征缴领导小组组长", ["410411001"]),
-        ("coordinator", "xieguan", "李协管", "大学生村官", ["410411200001", "410411200002"]),
-        ("coordinator", "dayingcun", "赵协管", "村委委员", ["410411200002"]),
-        ("coordinator", "mazhuang1", "陈协管", "社区卫生服务站站长", ["410411001001"]),
+        (roles.DISTRICT_ADMIN, "admin", "区税务局 张管理", "征缴科科长", [DISTRICT[0]]),
+        (roles.TOWNSHIP_ADMIN, "caozhen", "曹镇乡 王主任", "征缴领导小组组长", ["410411200"]),
+        (roles.TOWNSHIP_ADMIN, "mazhuang", "马庄街道 刘主任", "征缴领导小组组长", ["410411001"]),
+        (roles.COORDINATOR, "xieguan", "李协管", "大学生村官", ["410411200001", "410411200002"]),
+        (roles.COORDINATOR, "dayingcun", "赵协管", "村委委员", ["410411200002"]),
+        (roles.COORDINATOR, "mazhuang1", "陈协管", "社区卫生服务站站长", ["410411001001"]),
     ]
     out = []
     for i, (role, username, name, title, codes) in enumerate(specs):
@@ -169,7 +170,7 @@ def build_payments(rng: random.Random, share: float = 0.3) -> int:
     policy = campaign.policy()
     today = today_local()
     tiers = sorted(policy.pension_tiers)
-    coordinators = db.session.scalars(select(User).where(User.role == "coordinator").order_by(User.id)).all()
+    coordinators = db.session.scalars(select(User).where(User.role == roles.COORDINATOR).order_by(User.id)).all()
     by_village = {}
     for u in coordinators:
         for a in u.areas:

@@ -24,6 +24,7 @@ from ..models import (
     User,
     user_areas,
 )
+from ..rules import roles
 from ..rules.categories import PENSION
 from ..rules.spreadsheet import FORMULA_STARTS, csv_text, neutralize
 from ..timeutil import local_day_range_utc, today_local
@@ -133,11 +134,11 @@ def staff_sheets(actor: Actor, area: Area) -> list[Sheet]:
     for t in townships:
         rows = []
         admins = db.session.scalars(select(User).join(user_areas, user_areas.c.user_id == User.id).where(
-            user_areas.c.area_id == t.id, User.role == "township_admin", User.active).order_by(User.id)).all()
+            user_areas.c.area_id == t.id, User.role == roles.TOWNSHIP_ADMIN, User.active).order_by(User.id)).all()
         rows += [[t.full_name, u.name, u.title, u.phone] for u in admins]
         for v in db.session.scalars(select(Area).where(Area.parent_id == t.id).order_by(Area.code)):
             coordinators = db.session.scalars(select(User).join(user_areas, user_areas.c.user_id == User.id).where(
-                user_areas.c.area_id == v.id, User.role == "coordinator", User.active).order_by(User.id)).all()
+                user_areas.c.area_id == v.id, User.role == roles.COORDINATOR, User.active).order_by(User.id)).all()
             rows += [[v.full_name, u.name, u.title, u.phone] for u in coordinators]
         sheets.append(Sheet(t.name, rows))
     return sheets
@@ -284,7 +285,7 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
     # Reading and computing run in a plain read transaction: on SQLite (WAL) a reader never holds
     # the write lock, so a district-wide export does not make every coordinator's payment wait.
     # Only the audit event is a write, in its own short unit of work at the end.
-    if kind == "staff" and actor.user is not None and actor.role not in ("township_admin", "district_admin"):
+    if kind == "staff" and actor.user is not None and actor.role not in roles.ADMINS:
         raise Forbidden("附件1 由乡/街道填制")
     area = _area(actor, area_code)
     if kind == "staff":

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import Area, Handover, HandoverConfirmation, HandoverReceipt, Receipt, ReceiptVoid
 from ..printing import slip
+from ..rules import numbers, roles
 from ..rules.categories import PAYMENT_METHODS
 from ..rules.money import InvalidAmount, fen_to_capitals, format_yuan, yuan_to_fen
 from ..timeutil import to_local
@@ -16,10 +17,9 @@ from .actor import Actor
 from .audit import record_event
 from .campaigns import current_campaign, require_current_campaign
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .numbering import next_in_series
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
-
-CONFIRMERS = ("township_admin", "district_admin")
 
 
 def handover_of_receipt(receipt_id: int) -> Handover | None:
@@ -51,7 +51,7 @@ def on_hand_query(actor: Actor, village_id: int | None = None, campaign=None):
 def on_hand_summary(actor: Actor) -> list[tuple[Area, int, int]]:
     """[(village, receipts, fen)] the coordinator still holds, per village (for her home page)."""
     campaign = current_campaign()
-    if not actor.is_role("coordinator") or campaign is None:
+    if not actor.is_role(roles.COORDINATOR) or campaign is None:
         return []
     sub = on_hand_query(actor, campaign=campaign).subquery()
     rows = db.session.execute(select(sub.c.village_id, func.count(), func.coalesce(func.sum(sub.c.total_fen), 0))
@@ -61,16 +61,15 @@ def on_hand_summary(actor: Actor) -> list[tuple[Area, int, int]]:
 
 
 def receipts_on_hand(actor: Actor, village_code: str) -> tuple[Area, list[Receipt]]:
-    if not actor.is_role("coordinator"):
+    if not actor.is_role(roles.COORDINATOR):
         raise Forbidden("只有协管员上解自己收取的款项")
     village = get_village(actor, village_code)
     return village, db.session.scalars(on_hand_query(actor, village.id)).all()
 
 
 def _next_number(campaign, village: Area) -> str:
-    seq = db.session.scalar(select(func.count(Handover.id)).where(
-        Handover.campaign_id == campaign.id, Handover.village_id == village.id)) + 1
-    return f"SJ{campaign.year}-{village.code[-6:]}-{seq:03d}"
+    seq = next_in_series(Handover, campaign_id=campaign.id, village_id=village.id)
+    return numbers.handover_number(campaign.year, village.code, seq)
 
 
 def create_handover(actor: Actor, village_code: str, receipt_numbers: list[str], *, bank_slip_no: str,
@@ -124,7 +123,7 @@ def handovers_query(actor: Actor, *, unconfirmed: bool = False, village_id: int 
     q = (select(Handover).options(joinedload(Handover.village), joinedload(Handover.created_by),
                                   joinedload(Handover.confirmation))
          .where(Handover.village_id.in_(visible_village_ids(actor.user))).order_by(Handover.id.desc()))
-    if actor.is_role("coordinator"):
+    if actor.is_role(roles.COORDINATOR):
         q = q.where(Handover.created_by_id == actor.user_id)
     if unconfirmed:
         q = q.where(~Handover.id.in_(select(HandoverConfirmation.handover_id)))
@@ -146,7 +145,7 @@ def get_handover(actor: Actor, handover_id: int) -> Handover:
 def confirm_handover(actor: Actor, handover_id: int, *, received_yuan: str, note: str = "") -> Handover:
     """The township or district confirms the amount received; a difference needs a note."""
     note = (note or "").strip()
-    if not actor.is_role(*CONFIRMERS):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden("上解金额由乡/街道或区管理员确认")
     try:
         with unit_of_work():
@@ -226,7 +225,7 @@ def record_makeup(actor: Actor, handover_id: int, *, amount_yuan: str, note: str
     """A shortage found at confirmation (−¥10) is made up later: who received it, when, how much.
     Once the shortage is made up in full the difference is closed."""
     from ..models import HandoverMakeup
-    if not actor.is_role(*CONFIRMERS):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden("补缴由乡/街道或区管理员登记")
     note = (note or "").strip()
     with unit_of_work():

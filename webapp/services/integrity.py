@@ -64,12 +64,30 @@ def _chunks(items, size=500):
         yield items[i:i + size]
 
 
-def check_identities() -> IdentityReport:
-    """Read every person once (decrypting each stored number) and report what is not plain.
-    Changes nothing."""
-    report = IdentityReport()
-    odd_by_number = defaultdict(list)
-    odd_by_phone = defaultdict(list)
+def _odd_id(number: str, id_hash: str) -> tuple[str, str] | None:
+    """(normalised, problem) for a stored number that is not what the code writes today (a
+    plain number whose row hash is its own); None when it is."""
+    if is_plain_id_number(number) and id_hash == idvault.lookup_hash(number):
+        return None
+    normalised = normalize_id_number(number)
+    try:
+        parse_id_number(normalised)
+        problem = ""
+    except InvalidIdNumber as e:
+        problem = str(e)
+    if is_plain_id_number(number) and not problem:
+        problem = HASH_MISMATCH
+    return normalised, problem
+
+
+def _odd_phone(phone: str) -> tuple[str, str]:
+    try:
+        return normalize_mobile(phone), ""
+    except InvalidPhone as e:
+        return "", str(e)
+
+
+def _read_people(report: IdentityReport, odd_by_number: dict, odd_by_phone: dict):
     rows = db.session.execute(select(Person.id, Person.village_id, Person.name, Person.id_cipher,
                                      Person.id_hash, Person.phone).order_by(Person.id)
                               .execution_options(yield_per=_BATCH))
@@ -81,29 +99,20 @@ def check_identities() -> IdentityReport:
         except Exception:  # noqa: BLE001 - a row the keys cannot open is reported, not fatal
             report.odd_ids.append(OddNumber(ref, "", UNREADABLE))
             continue
-        # A plain number whose row hash is its own is what the code writes today; anything
-        # else (a second spelling, or a hash made of the raw spelling) is reported.
-        if not is_plain_id_number(number) or id_hash != idvault.lookup_hash(number):
-            normalised = normalize_id_number(number)
-            try:
-                parse_id_number(normalised)
-                problem = ""
-            except InvalidIdNumber as e:
-                problem = str(e)
-            if is_plain_id_number(number) and not problem:
-                problem = HASH_MISMATCH
-            report.odd_ids.append(OddNumber(ref, normalised, problem))
-            odd_by_number[normalised].append(ref)
+        # A second spelling, or a hash made of the raw spelling, is reported.
+        if (odd := _odd_id(number, id_hash)) is not None:
+            report.odd_ids.append(OddNumber(ref, *odd))
+            odd_by_number[odd[0]].append(ref)
         if phone and not is_plain_phone(phone):
-            try:
-                normalised, problem = normalize_mobile(phone), ""
-            except InvalidPhone as e:
-                normalised, problem = "", str(e)
+            normalised, problem = _odd_phone(phone)
             report.odd_phones.append(OddNumber(ref, normalised, problem))
             if normalised:
                 odd_by_phone[normalised].append(ref)
 
-    # The plain twin of an odd number is found by its hash: only the odd ones need a look-up.
+
+def _id_duplicates(odd_by_number: dict) -> list:
+    """The plain twin of an odd number is found by its hash: only the odd ones need a look-up."""
+    out = []
     for number, refs in odd_by_number.items():
         twin = db.session.execute(select(Person.id, Person.village_id, Person.name)
                                   .where(Person.id_hash == idvault.lookup_hash(number))).first()
@@ -111,18 +120,35 @@ def check_identities() -> IdentityReport:
         if twin is not None:
             members.setdefault(twin.id, PersonRef(*twin))
         if len(members) > 1:
-            report.id_duplicates.append((number, sorted(members.values(), key=lambda r: r.id)))
-    # A phone may be shared (a household has one); still, two spellings of one phone are listed
-    # so that the office can see which people it links.
+            out.append((number, sorted(members.values(), key=lambda r: r.id)))
+    return out
+
+
+def _phone_duplicates(odd_by_phone: dict) -> list:
+    """A phone may be shared (a household has one); still, two spellings of one phone are listed
+    so that the office can see which people it links."""
     plain_holders = defaultdict(list)
     for chunk in _chunks(odd_by_phone):
         for pid, vid, name, phone in db.session.execute(
                 select(Person.id, Person.village_id, Person.name, Person.phone).where(Person.phone.in_(chunk))):
             plain_holders[phone].append(PersonRef(pid, vid, name))
+    out = []
     for phone, refs in odd_by_phone.items():
         members = {r.id: r for r in refs + plain_holders.get(phone, [])}
         if len(members) > 1:
-            report.phone_duplicates.append((phone, sorted(members.values(), key=lambda r: r.id)))
+            out.append((phone, sorted(members.values(), key=lambda r: r.id)))
+    return out
+
+
+def check_identities() -> IdentityReport:
+    """Read every person once (decrypting each stored number) and report what is not plain.
+    Changes nothing."""
+    report = IdentityReport()
+    odd_by_number = defaultdict(list)
+    odd_by_phone = defaultdict(list)
+    _read_people(report, odd_by_number, odd_by_phone)
+    report.id_duplicates.extend(_id_duplicates(odd_by_number))
+    report.phone_duplicates.extend(_phone_duplicates(odd_by_phone))
 
     village_ids = {o.person.village_id for o in report.odd_ids + report.odd_phones}
     village_ids |= {r.village_id for _, refs in report.id_duplicates + report.phone_duplicates for r in refs}

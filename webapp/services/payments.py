@@ -26,6 +26,7 @@ from ..models import (
     ReceiptCounter,
     ReceiptVoid,
 )
+from ..rules import numbers, roles
 from ..rules.categories import KINDS, MEDICAL, PAYMENT_METHODS, PENSION
 from ..rules.eligibility import (
     BLOCK,
@@ -124,7 +125,7 @@ def paid_message(p: Payment) -> str:
 def quote_payment(actor: Actor, lines: list[LineRequest], today: date | None = None) -> Quote:
     """Check every line and price it. Raises AlreadyPaid (409) if anyone on it has already paid,
     else ValidationFailed with one message per problem line."""
-    if not actor.is_role("coordinator"):
+    if not actor.is_role(roles.COORDINATOR):
         raise Forbidden("只有协管员可以收费")
     campaign = require_current_campaign()
     require_open(campaign, today)
@@ -189,7 +190,7 @@ def _next_receipt_number(plan: "_Plan") -> str:
             seq = 1
         except IntegrityError:  # another transaction created it first
             seq = db.session.execute(_BUMP_COUNTER, which).scalar()
-    return f"{plan.campaign_year}-{plan.village_code[-6:]}-{seq:05d}"
+    return numbers.receipt_number(plan.campaign_year, plan.village_code, seq)
 
 
 CLIENT_ID_CONFLICT = "这笔缴费的编号已用于另一笔不同内容的缴费，请核对后重新录入"

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Area, Household, NameChange, Person
-from ..rules.categories import RELATIONS
+from ..rules.categories import PERSON_FLAGS, RELATIONS
 from ..rules.contact import InvalidPhone, normalize_mobile
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.names import clean_name
@@ -17,8 +17,7 @@ from .errors import Forbidden, NotFound, ValidationFailed
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
 
-FLAGS = ["is_student", "is_dibao", "is_tekun", "is_disabled", "employee_pension", "employee_medical",
-         "new_enrollee"]
+FLAGS = list(PERSON_FLAGS)
 AUDITED = ["name", "address", "phone", "relation", "is_head", "household_id"] + FLAGS
 
 

@@ -23,16 +23,13 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Area, Campaign, Household, Payment, Person, Receipt, ReceiptVoid
 from ..printing import report as report_print
-from ..rules import svgchart
+from ..rules import roles, svgchart
 from ..rules.categories import MEDICAL, PENSION
 from ..timeutil import local_day_start_utc, now_utc, to_local, today_local
 from .actor import Actor
 from .campaigns import require_current_campaign
 from .errors import Forbidden, NotFound, ValidationFailed
 from .scope import visible_area_ids, visible_village_ids
-
-ADMINS = ("township_admin", "district_admin")
-
 
 # --- eligibility in SQL ----------------------------------------------------------------------
 
@@ -279,7 +276,7 @@ def _report_area(actor: Actor, area_code: str | None) -> Area:
 def progress_report(actor: Actor, *, area_code: str | None = None, day: date | None = None) -> Progress:
     """The dashboard and the 通报: figures per township and village as of the end of `day`.
     Township admins see their township only; district admins the district or one township."""
-    if not actor.is_role(*ADMINS):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     day = check_day(day)
     campaign = require_current_campaign()
@@ -365,7 +362,7 @@ HOME_DAYS = 14
 def home_summary(actor: Actor, today: date | None = None) -> HomeSummary:
     """What the admin home shows on every visit: read from receipts alone, never a count over all
     people, so it stays quick on a district (coverage is on the dashboard)."""
-    if not actor.is_role(*ADMINS):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     today = today or today_local()
     campaign = require_current_campaign()
@@ -416,7 +413,7 @@ def coordinator_progress(actor: Actor, today: date | None = None) -> Coordinator
     """Today and this campaign: the receipts the coordinator issued (not voided), the people on
     them and the money collected from payers; and the households of their villages still owing
     something (the worklist's "未缴清")."""
-    if not actor.is_role("coordinator"):
+    if not actor.is_role(roles.COORDINATOR):
         raise Forbidden()
     today = today or today_local()
     campaign = require_current_campaign()

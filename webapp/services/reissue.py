@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Receipt
+from ..rules import roles
 from . import payments
 from .actor import Actor
 from .campaigns import require_current_campaign
@@ -32,7 +33,7 @@ def replacement_of(receipt_id: int) -> Receipt | None:
 
 
 def _check(actor: Actor, old: Receipt):
-    if not actor.is_role("coordinator") or old.issued_by_id != actor.user_id:
+    if not actor.is_role(roles.COORDINATOR) or old.issued_by_id != actor.user_id:
         raise Forbidden("只有开具这张收据的协管员可以重开")
     if not old.is_voided:
         raise Conflict("只有已作废的收据才能重开，请先作废")

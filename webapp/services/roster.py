@@ -36,6 +36,7 @@ from ..models import (
     RosterRow,
     RosterVersion,
 )
+from ..rules import roles
 from ..rules.contact import InvalidPhone, normalize_phone
 from ..rules.money import fen_to_capitals, fen_to_yuan_str
 from ..rules.pinyin import name_pinyin
@@ -157,7 +158,7 @@ def _versions(campaign_id: int, village_id: int) -> list[RosterVersion]:
 def publish_roster(actor: Actor, village_code: str, *, posting_start: date | None, posting_end: date | None,
                    office_phone: str) -> RosterVersion:
     """Snapshot the village's payers as the next version and make it public."""
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以发布公示名单")
     try:
         return _publish(actor, village_code, posting_start, posting_end, office_phone)
@@ -240,7 +241,7 @@ class RosterStatus:
 def roster_overview(actor: Actor) -> list[RosterStatus]:
     """Every village the actor may see, with its latest published version this campaign and
     whether anything was paid or voided since (a hint: the detail page compares the rows)."""
-    if not actor.is_role("township_admin", "district_admin"):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     campaign = require_current_campaign()
     visible = visible_village_ids(actor.user)
@@ -284,7 +285,7 @@ class RosterDetail:
 
 
 def roster_detail(actor: Actor, village_code: str) -> RosterDetail:
-    if not actor.is_role("township_admin", "district_admin"):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     campaign = require_current_campaign()
     village = get_village(actor, village_code)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Area, User, user_areas
+from ..rules import roles
 from .actor import Actor
 from .errors import NotFound
 
@@ -26,11 +27,11 @@ def visible_village_ids_of_role(role: str):
 
 def _village_ids(role: str, user_id):
     mine = select(user_areas.c.area_id).where(user_areas.c.user_id == user_id)
-    if role == "coordinator":
+    if role == roles.COORDINATOR:
         return select(Area.id).where(Area.id.in_(mine), Area.level == "village")
-    if role == "township_admin":
+    if role == roles.TOWNSHIP_ADMIN:
         return select(Area.id).where(Area.parent_id.in_(mine), Area.level == "village")
-    if role == "district_admin":
+    if role == roles.DISTRICT_ADMIN:
         township = aliased(Area)
         return (select(Area.id).join(township, Area.parent_id == township.id)
                 .where(township.parent_id.in_(mine), Area.level == "village"))
@@ -40,9 +41,9 @@ def _village_ids(role: str, user_id):
 def visible_area_ids(user: User):
     """Villages plus the townships and districts above them that the user administers."""
     mine = select(user_areas.c.area_id).where(user_areas.c.user_id == user.id)
-    if user.role == "coordinator":
+    if user.role == roles.COORDINATOR:
         return visible_village_ids(user)
-    if user.role == "township_admin":
+    if user.role == roles.TOWNSHIP_ADMIN:
         return select(Area.id).where((Area.id.in_(mine)) | (Area.parent_id.in_(mine)))
     township = aliased(Area)
     return (select(Area.id).outerjoin(township, Area.parent_id == township.id)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..idvault import idvault
 from ..models import Person, Receipt
+from ..rules import roles
 from ..rules.categories import KINDS, MEDICAL, PENSION
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..timeutil import now_utc, to_local
@@ -200,7 +201,7 @@ def _line_requests(sub: PaymentSubmission, person_of: dict, keys: dict) -> list[
 def submit_payment(actor: Actor, sub: PaymentSubmission, today: date | None = None) -> tuple[Receipt, bool]:
     """Record a payment sent by the phone. Returns (receipt, created); created is False for a
     replay of a request already recorded."""
-    if not actor.is_role("coordinator"):
+    if not actor.is_role(roles.COORDINATOR):
         raise Forbidden("只有协管员可以收费")
     errors = _check_shape(sub)
     if errors:

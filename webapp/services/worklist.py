@@ -20,6 +20,7 @@ from ..rules.eligibility import (
     person_findings,
 )
 from ..rules.idnumber import age_on
+from ..rules.pricing import capitals_table, pension_prices, price_table, reachable_totals
 from ..timeutil import today_local
 from .actor import Actor
 from .payments import live_payments
@@ -37,10 +38,6 @@ class LineState:
     findings: list[Finding] = field(default_factory=list)
 
     @property
-    def blocked(self) -> bool:
-        return any(f.level == BLOCK for f in self.findings)
-
-    @property
     def block_message(self) -> str:
         return "；".join(f.message for f in self.findings if f.level == BLOCK)
 
@@ -55,9 +52,24 @@ class MemberState:
     medical_fen: int = 0
     medical_gov_fen: int = 0
     notes: list[str] = field(default_factory=list)   # government-paid parts (coordinator only)
-    # How the government pays pension for this person, so the page can price any tier at once.
+    # How the government pays pension for this person (the API's fields, for clients that price).
     pension_gov_full: bool = False
     pension_gov_cap_fen: int = 0
+    # tier -> LineAmount, priced here so the page looks amounts up (rules/pricing.py).
+    pension_prices: dict = field(default_factory=dict)
+
+    @property
+    def pension_price_table(self) -> dict:
+        return price_table(self.pension_prices)
+
+    def open_line_amounts(self) -> list[list[int]]:
+        """The self amounts each unpaid line could add to the household's total."""
+        out = []
+        if self.pension.expected and not self.pension.paid and self.pension_prices:
+            out.append(sorted({p["self_fen"] for p in self.pension_prices.values()}))
+        if self.medical.expected and not self.medical.paid:
+            out.append([self.medical_fen - self.medical_gov_fen])
+        return out
 
     @property
     def done(self) -> bool:
@@ -72,6 +84,11 @@ class HouseholdState:
     @property
     def done(self) -> bool:
         return all(m.done for m in self.members)
+
+    @property
+    def capitals(self) -> dict:
+        """Every total the page can show -> its capitals, for the confirm step and the slip."""
+        return capitals_table(reachable_totals([o for m in self.members for o in m.open_line_amounts()]))
 
     @property
     def unpaid_count(self) -> int:
@@ -114,7 +131,13 @@ def household_states(households: list[Household], campaign: Campaign, today: dat
 
 def household_sheet(actor: Actor, household_id: int, campaign: Campaign) -> HouseholdState:
     hh = get_household(actor, household_id)
-    return household_states([hh], campaign)[0]
+    sheet = household_states([hh], campaign)[0]
+    # The door's page prices every tier up front (the worklists, many households, need none).
+    policy = campaign.policy()
+    for m in sheet.members:
+        if m.pension.expected:
+            m.pension_prices = pension_prices(m.person.facts(), policy)
+    return sheet
 
 
 @dataclass

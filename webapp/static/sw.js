@@ -3,11 +3,12 @@
    - the shell (CSS, JS) for good, per version: repeat loads need no network for it;
    - the pages the coordinator opened (worklists, households, receipts …): the network first,
      the saved copy when there is none or it is too slow;
-   - and on Background Sync it sends the outbox (the same code as the page: outbox.js). */
+   - and on Background Sync it sends the outbox (the same code as the page: js/outbox/store.js
+     and send.js). */
 /* global LX_SHELL, LXOutbox */
 "use strict";
 
-importScripts(LX_SHELL.outbox);
+importScripts.apply(self, LX_SHELL.outbox);
 
 var SHELL = "lx-shell-" + LX_SHELL.version;
 var PAGES = "lx-pages";

@@ -14,25 +14,24 @@ from ..forms import (
     UserForm,
     choices,
 )
-from ..rules.categories import GOV_GROUPS, KINDS, POINT_KINDS, ROLES
+from ..rules import roles
+from ..rules.categories import GOV_GROUPS, KINDS, POINT_KINDS
 from ..services import accounts, areas, audit, campaigns, payments, privacy
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
 from ..timeutil import today_local
-from . import actor, db_int, put_errors, roles_required
+from . import actor, db_int, panels, put_errors, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-ADMINS = ("township_admin", "district_admin")
-
 
 @bp.route("/")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def home():
     campaign = campaigns.current_campaign()
     return render_template("admin/home.html", campaign=campaign,
                            phase=campaigns.phase_of(campaign) if campaign else None,
-                           villages=villages_of(actor()), tab="home")
+                           villages=villages_of(actor()), tab="home", **panels.admin_home(actor()))
 
 
 # --- campaign --------------------------------------------------------------------------------
@@ -67,7 +66,7 @@ def _fill_campaign_form(form: CampaignForm, data: campaigns.CampaignInput):
 
 
 @bp.route("/campaign", methods=["GET", "POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def campaign():
     c = campaigns.current_campaign()
     form = CampaignForm()
@@ -98,10 +97,9 @@ def campaign():
 # --- accounts --------------------------------------------------------------------------------
 
 def _area_choices(role_filter=None):
-    levels = {"coordinator": "village", "township_admin": "township", "district_admin": "district"}
     out = []
     for a in areas.area_tree(actor()):
-        if role_filter and a.level != levels[role_filter]:
+        if role_filter and a.level != roles.AREA_LEVEL[role_filter]:
             continue
         indent = {"district": "", "township": "　", "village": "　　"}[a.level]
         out.append((a.code, f"{indent}{a.name}（{a.code}）"))
@@ -109,7 +107,7 @@ def _area_choices(role_filter=None):
 
 
 @bp.route("/users")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def users():
     rows = db.session.scalars(accounts.manageable_users(actor())).all()
     return render_template("admin/users.html", users=rows, tab="admin",
@@ -117,11 +115,11 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def new_user():
     form = UserForm()
-    if current_user.role == "township_admin":
-        form.role.choices = choices([("coordinator", ROLES["coordinator"])])
+    if current_user.role == roles.TOWNSHIP_ADMIN:
+        form.role.choices = choices([(roles.COORDINATOR, roles.LABELS[roles.COORDINATOR])])
     form.areas.choices = _area_choices()
     if form.validate_on_submit():
         try:
@@ -137,7 +135,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def edit_user(user_id):
     user = accounts.get_manageable_user(actor(), user_id)
     form = UserEditForm(obj=user)
@@ -158,7 +156,7 @@ def edit_user(user_id):
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def reset_password(user_id):
     try:
         password = accounts.reset_password(actor(), user_id)
@@ -172,13 +170,13 @@ def reset_password(user_id):
 # --- areas -----------------------------------------------------------------------------------
 
 @bp.route("/areas")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def area_list():
     return render_template("admin/areas.html", areas=areas.area_tree(actor()), point_kinds=POINT_KINDS, tab="admin")
 
 
 @bp.route("/areas/new", methods=["GET", "POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def new_area():
     form = AreaForm()
     form.parent.choices = choices((a.code, f"{a.name}（{a.code}）") for a in areas.area_tree(actor())
@@ -200,7 +198,7 @@ def new_area():
 
 
 @bp.route("/areas/<code>", methods=["GET", "POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def edit_area(code):
     from ..services.scope import get_area
     area = get_area(actor(), code)
@@ -270,7 +268,7 @@ def privacy_settings():
 # --- oversight -------------------------------------------------------------------------------
 
 @bp.route("/voids")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def voids():
     page = request.args.get("page", 1, type=db_int)
     pagination = db.paginate(payments.receipts_query(actor(), voided=True), page=page, per_page=30, error_out=False)
@@ -286,7 +284,7 @@ def _audit_filters(form):
 
 
 @bp.route("/audit")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def audit_log():
     form = AuditFilterForm(request.args)
     form.action.choices = choices([("", "全部")] + list(audit.ACTION_LABELS.items()))
@@ -301,7 +299,7 @@ def audit_log():
 
 
 @bp.route("/audit.<fmt>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def audit_export(fmt):
     from urllib.parse import quote
 

@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from ..extensions import db
+from ..rules import roles
 from ..services import people, receipt_pdf, sync, worklist
 from ..services.campaigns import current_campaign, require_current_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, ServiceError, ValidationFailed
@@ -22,7 +23,6 @@ from .api_doc import OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ("coordinator", "township_admin", "district_admin")
 MOMENTS = (datetime(2000, 1, 1), datetime(2100, 1, 1))   # what `recorded_at` may be (UTC)
 
 
@@ -222,7 +222,7 @@ def openapi():
 
 
 @bp.get("/me")
-@api_roles(*ALL_ROLES)
+@api_roles(*roles.ALL)
 def me():
     """Who is logged in, a fresh CSRF token (an outbox item may outlive its page's), the villages."""
     campaign = current_campaign()
@@ -237,7 +237,7 @@ def me():
 
 
 @bp.get("/villages/<code>/worklist")
-@api_roles(*ALL_ROLES)
+@api_roles(*roles.ALL)
 def village_worklist(code):
     campaign = require_current_campaign()
     status = request.args.get("status", "all")
@@ -252,14 +252,14 @@ def village_worklist(code):
 
 
 @bp.get("/households/<int:household_id>")
-@api_roles(*ALL_ROLES)
+@api_roles(*roles.ALL)
 def household(household_id):
     campaign = require_current_campaign()
     return jsonify(household_json(worklist.household_sheet(actor(), household_id, campaign)))
 
 
 @bp.post("/people/lookup")
-@api_roles(*ALL_ROLES)
+@api_roles(*roles.ALL)
 def lookup_person():
     """By full ID number, in a POST body so that the number stays out of URLs and access logs."""
     body = _json_object()
@@ -268,7 +268,7 @@ def lookup_person():
 
 
 @bp.post("/people")
-@api_roles(*ALL_ROLES)
+@api_roles(*roles.ALL)
 def register_person():
     body = _json_object()
     r = _Reader()
@@ -288,7 +288,7 @@ def register_person():
 
 
 @bp.post("/payments")
-@api_roles("coordinator")
+@api_roles(roles.COORDINATOR)
 def record_payment():
     """Idempotent by client_id: a replay answers exactly as the first time (201, same receipt)."""
     receipt, created = sync.submit_payment(actor(), _payment_submission(_json_object()))

@@ -3,6 +3,8 @@
 Tests validate real answers against these schemas, so a change to an answer that is not made
 here too fails the suite. OpenAPI 3.1 schemas are JSON Schema 2020-12.
 """
+from ..rules import roles
+from ..rules.categories import PERSON_FLAGS
 
 
 def _ref(name):
@@ -132,7 +134,7 @@ SCHEMAS = {
             "household_id": {"type": "integer", "description": "加入的户；不填则新建一户并为户主"},
             "household_number": {"type": "string"},
             "flags": {"type": "object", "additionalProperties": {"type": "boolean"}, "description": (
-                "is_student, is_dibao, is_tekun, is_disabled, employee_pension, employee_medical, new_enrollee")},
+                ", ".join(PERSON_FLAGS))},
         },
     },
     "Household": {
@@ -187,7 +189,7 @@ SCHEMAS = {
         "properties": {
             "user": {"type": "object", "required": ["id", "username", "name", "role"], "properties": {
                 "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"},
-                "role": {"type": "string", "enum": ["coordinator", "township_admin", "district_admin"]}}},
+                "role": {"type": "string", "enum": list(roles.ALL)}}},
             "csrf_token": {"type": "string", "description": "放在 X-CSRFToken 请求头中"},
             "villages": {"type": "array", "items": _ref("Village")},
             "campaign": {"oneOf": [{"type": "null"}, {

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms import PersonEditForm, PersonForm, RenameForm, VoidForm, payment_form_class
+from ..rules import roles
 from ..services import payments, people, search, worklist
 from ..services.campaigns import current_campaign, phase_of, require_current_campaign
 from ..services.errors import (
@@ -16,26 +17,25 @@ from ..services.errors import (
     ValidationFailed,
 )
 from ..services.scope import villages_of
-from . import actor, db_int, put_errors, roles_required
+from . import actor, db_int, panels, put_errors, roles_required
 
 bp = Blueprint("collect", __name__)
-
-ALL_ROLES = ("coordinator", "township_admin", "district_admin")
 
 
 @bp.route("/")
 @login_required
 def home():
-    if current_user.role != "coordinator":
+    if current_user.role != roles.COORDINATOR:
         return redirect(url_for("admin.home"))
     campaign = current_campaign()
     today = payments.count_today(actor(), campaign) if campaign else (0, 0)
     return render_template("collect/home.html", campaign=campaign, villages=villages_of(actor()),
-                           phase=phase_of(campaign) if campaign else None, today=today, tab="home")
+                           phase=phase_of(campaign) if campaign else None, today=today, tab="home",
+                           **panels.coordinator_home(actor()))
 
 
 @bp.route("/villages/<code>")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def village(code):
     campaign = require_current_campaign()
     status = request.args.get("status", "unpaid")
@@ -46,7 +46,7 @@ def village(code):
 
 
 @bp.route("/worklist")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def worklist_home():
     """The 名单 tab: straight to the village when there is one, a choice otherwise."""
     villages = villages_of(actor())
@@ -56,7 +56,7 @@ def worklist_home():
 
 
 @bp.route("/search")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def search_people():
     q = request.args.get("q", "").strip()[:40]
     results = search.search_people(actor(), q) if q else []
@@ -64,7 +64,7 @@ def search_people():
 
 
 @bp.route("/households/<int:household_id>", methods=["GET", "POST"])
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def household(household_id):
     campaign = require_current_campaign()
     sheet = worklist.household_sheet(actor(), household_id, campaign)
@@ -77,7 +77,7 @@ def household(household_id):
 
 
 @bp.route("/households/<int:household_id>/pay", methods=["POST"])
-@roles_required("coordinator")
+@roles_required(roles.COORDINATOR)
 def pay(household_id):
     """Two steps, both without JavaScript: 'quote' shows the total to confirm with the payer;
     'confirm' records it. The client_id minted at the quote step makes a double tap harmless."""
@@ -111,7 +111,7 @@ def pay(household_id):
 
 
 @bp.route("/villages/<code>/register", methods=["GET", "POST"])
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def register(code):
     from ..services.scope import get_village
     village = get_village(actor(), code)
@@ -143,7 +143,7 @@ def register(code):
 
 
 @bp.route("/people/<int:person_id>")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def person(person_id):
     p = people.get_person(actor(), person_id)
     campaign = current_campaign()
@@ -153,7 +153,7 @@ def person(person_id):
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def edit_person(person_id):
     p = people.get_person(actor(), person_id)
     form = PersonEditForm(obj=p)
@@ -171,7 +171,7 @@ def edit_person(person_id):
 
 
 @bp.route("/people/<int:person_id>/rename", methods=["GET", "POST"])
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def rename(person_id):
     p = people.get_person(actor(), person_id)
     form = RenameForm()
@@ -187,7 +187,7 @@ def rename(person_id):
 
 
 @bp.route("/people/<int:person_id>/id-number", methods=["POST"])
-@roles_required("township_admin", "district_admin")
+@roles_required(*roles.ADMINS)
 def reveal_id(person_id):
     number = people.reveal_id_number(actor(), person_id)
     p = people.get_person(actor(), person_id)
@@ -198,23 +198,23 @@ def reveal_id(person_id):
 
 
 @bp.route("/receipts")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def receipts():
     page = request.args.get("page", 1, type=db_int)
-    q = payments.receipts_query(actor(), mine_only=current_user.role == "coordinator")
+    q = payments.receipts_query(actor(), mine_only=current_user.role == roles.COORDINATOR)
     pagination = db.paginate(q, page=page, per_page=20, error_out=False)
     return render_template("collect/receipts.html", pagination=pagination, tab="receipts")
 
 
 @bp.route("/receipts/<number>")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def receipt(number):
     r = payments.get_receipt(actor(), number)
-    return render_template("collect/receipt.html", r=r, tab="receipts")
+    return render_template("collect/receipt.html", r=r, tab="receipts", **panels.receipt_page(r))
 
 
 @bp.route("/receipts/<number>/void", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(roles.COORDINATOR)
 def void(number):
     r = payments.get_receipt(actor(), number)
     form = VoidForm()

@@ -42,6 +42,7 @@ from ..forms_paperwork import (
     SerialForm,
     VoucherExplainForm,
 )
+from ..rules import roles
 from ..rules.categories import GOV_GROUPS, KINDS
 from ..rules.money import fen_to_yuan_str
 from ..rules.spreadsheet import UploadLimits
@@ -53,8 +54,6 @@ from . import actor, db_int, put_errors, roles_required
 
 bp = Blueprint("paperwork", __name__, url_prefix="/paperwork")
 
-ALL_ROLES = ("coordinator", "township_admin", "district_admin")
-ADMINS = ("township_admin", "district_admin")
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
 ACTION_LABELS.update({
@@ -68,45 +67,8 @@ ACTION_LABELS.update({
 })
 
 
-# --- template data for the include hooks (computed only when a template calls them) -----------
-
-@bp.app_template_global()
-def receipt_trail(r):
-    return reconcile.receipt_trail(r)
-
-
-@bp.app_template_global()
-def paperwork_on_hand():
-    return handover.on_hand_summary(actor())
-
-
-@bp.app_template_global()
-def paperwork_rejected_count():
-    from sqlalchemy import func, select
-    return db.session.scalar(select(func.count()).select_from(bureau.rejected_query(actor()).subquery()))
-
-
-@bp.app_template_global()
-def receipt_corrections(r):
-    return corrections.corrections_of_receipt(r.id)
-
-
-@bp.app_template_global()
-def handover_corrections(h):
-    return corrections.handover_lines(h.id)
-
-
-@bp.app_template_global()
-def batch_corrections(batch):
-    return corrections.batch_lines(batch.id)
-
-
+# The states of a 冲红, by name: a constant table, not a query.
 bp.add_app_template_global(corrections.STATES, "CORRECTION_STATES")
-
-PAPERWORK_STATES = reconcile.STATES
-PAPERWORK_CHAIN = reconcile.CHAIN
-bp.add_app_template_global(PAPERWORK_STATES, "PAPERWORK_STATES")
-bp.add_app_template_global(PAPERWORK_CHAIN, "PAPERWORK_CHAIN")
 
 
 # --- uploads: where the file waits between preview and confirm --------------------------------
@@ -162,13 +124,13 @@ def _village_choices(first: tuple | None = None):
 
 
 @bp.route("/")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def index():
-    return render_template("paperwork/index.html", tab="home" if current_user.role == "coordinator" else "admin")
+    return render_template("paperwork/index.html", tab="home" if current_user.role == roles.COORDINATOR else "admin")
 
 
 @bp.route("/imports/progress/<token>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def import_progress(token):
     if not TOKEN.fullmatch(token):
         return jsonify(error="无效的编号"), 404
@@ -179,7 +141,7 @@ def import_progress(token):
 
 
 @bp.route("/imports/template.<fmt>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def plan_template(fmt):
     if fmt not in ("xlsx", "csv"):
         return redirect(url_for("paperwork.import_plan"))
@@ -196,10 +158,10 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 
 
 @bp.route("/imports/plan", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def import_plan():
     form = PlanUploadForm()
-    scope = "全区" if current_user.role == "district_admin" else "全乡/街道"
+    scope = "全区" if current_user.role == roles.DISTRICT_ADMIN else "全乡/街道"
     form.village.choices = _village_choices(("", f"{scope}（按“村/社区”列分配）"))
     if not TOKEN.fullmatch(form.progress_token.data or ""):
         form.progress_token.data = uuid.uuid4().hex
@@ -220,7 +182,7 @@ def import_plan():
 
 
 @bp.route("/imports/gov", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def import_gov():
     form = GovUploadForm()
     if not TOKEN.fullmatch(form.progress_token.data or ""):
@@ -241,7 +203,7 @@ def import_gov():
 
 
 @bp.route("/imports/<int:job_id>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def import_job(job_id):
     job = imports.get_job(actor(), job_id)
     form = ConfirmImportForm(progress_token=uuid.uuid4().hex)
@@ -251,7 +213,7 @@ def import_job(job_id):
 
 
 @bp.route("/imports/<int:job_id>/confirm", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def confirm_import(job_id):
     form = ConfirmImportForm()
     job = imports.get_job(actor(), job_id)
@@ -272,14 +234,14 @@ def confirm_import(job_id):
 # --- exports ---------------------------------------------------------------------------------
 
 @bp.route("/exports")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def export_page():
     form = ExportForm(request.args)
     units = [(a.code, ("　" * {"district": 0, "township": 1, "village": 2}[a.level]) + a.name)
-             for a in areas.area_tree(actor())] if current_user.role != "coordinator" else \
+             for a in areas.area_tree(actor())] if current_user.role != roles.COORDINATOR else \
         [(v.code, v.name) for v in villages_of(actor())]
     form.area.choices = choices(units)
-    if current_user.role == "coordinator":
+    if current_user.role == roles.COORDINATOR:
         form.kind.choices = [c for c in form.kind.choices if c.value != "staff"]
     if "kind" in request.args and form.validate():
         flt = exports.ExportFilter(day_from=form.day_from.data, day_to=form.day_to.data,
@@ -292,14 +254,14 @@ def export_page():
                 flash(message, "error")
         else:
             return _download(out.data, out.filename, out.content_type)
-    return render_template("paperwork/exports.html", form=form, tab="admin" if current_user.role != "coordinator"
+    return render_template("paperwork/exports.html", form=form, tab="admin" if current_user.role != roles.COORDINATOR
                            else "home"), (422 if form.errors else 200)
 
 
 # --- hand-over (上解) ------------------------------------------------------------------------
 
 @bp.route("/handovers")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def handovers():
     unconfirmed = request.args.get("unconfirmed") == "1"
     page = request.args.get("page", 1, type=db_int)
@@ -307,11 +269,11 @@ def handovers():
                              error_out=False)
     on_hand = handover.on_hand_summary(actor())
     return render_template("paperwork/handovers.html", pagination=pagination, on_hand=on_hand,
-                           unconfirmed=unconfirmed, tab="home" if current_user.role == "coordinator" else "admin")
+                           unconfirmed=unconfirmed, tab="home" if current_user.role == roles.COORDINATOR else "admin")
 
 
 @bp.route("/handovers/new/<village_code>", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(roles.COORDINATOR)
 def new_handover(village_code):
     village, receipts = handover.receipts_on_hand(actor(), village_code)
     form = HandoverForm()
@@ -344,12 +306,13 @@ def _handover_page(handover_id, form=None, status=200, makeup_form=None):
         if shortage:
             makeup_form.amount.data = fen_to_yuan_str(shortage)
     return render_template("paperwork/handover.html", h=h, form=form, makeup_form=makeup_form, shortage=shortage,
-                           makeups=handover.makeups_of(h.id), gov_fen=sum(r.gov_total_fen for r in h.receipts),
-                           tab="home" if current_user.role == "coordinator" else "admin"), status
+                           makeups=handover.makeups_of(h.id),
+                           fixes=corrections.handover_lines(h.id), gov_fen=sum(r.gov_total_fen for r in h.receipts),
+                           tab="home" if current_user.role == roles.COORDINATOR else "admin"), status
 
 
 @bp.route("/handovers/<int:handover_id>/makeup", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def handover_makeup(handover_id):
     form = MakeupForm()
     if form.validate_on_submit():
@@ -365,13 +328,13 @@ def handover_makeup(handover_id):
 
 
 @bp.route("/handovers/<int:handover_id>", endpoint="handover")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def handover_detail(handover_id):
     return _handover_page(handover_id)
 
 
 @bp.route("/handovers/<int:handover_id>/confirm", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def confirm_handover(handover_id):
     form = ConfirmHandoverForm()
     if form.validate_on_submit():
@@ -387,7 +350,7 @@ def confirm_handover(handover_id):
 
 
 @bp.route("/handovers/<int:handover_id>/slip.pdf")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def handover_slip(handover_id):
     content, filename = handover.slip_pdf(actor(), handover_id)
     resp = Response(content, mimetype="application/pdf")
@@ -398,7 +361,7 @@ def handover_slip(handover_id):
 # --- the bureau's round trip -----------------------------------------------------------------
 
 @bp.route("/bureau", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def bureau_batches():
     form = BatchForm()
     form.village.choices = _village_choices()
@@ -426,18 +389,19 @@ def _batch_page(batch_id, status=200, problems=None, **forms):
     return render_template("paperwork/bureau_batch.html", batch=batch, counts=bureau.batch_counts(batch.id),
                            lines=bureau.batch_results(batch.id), problems=problems, split=bureau.batch_split(batch.id),
                            late=late, late_form=LateResultForm(formdata=None), voucher=voucher,
+                           batch_fixes=corrections.batch_lines(batch.id),
                            voucher_difference=bureau.voucher_difference(voucher) if voucher else None,
                            tab="admin", **forms), status
 
 
 @bp.route("/bureau/<int:batch_id>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def bureau_batch(batch_id):
     return _batch_page(batch_id)
 
 
 @bp.route("/bureau/<int:batch_id>/serial", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def bureau_serial(batch_id):
     form = SerialForm()
     if form.validate_on_submit():
@@ -452,7 +416,7 @@ def bureau_serial(batch_id):
 
 
 @bp.route("/bureau/<int:batch_id>/results", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def bureau_results(batch_id):
     form = ResultUploadForm()
     problems = None
@@ -475,7 +439,7 @@ def bureau_results(batch_id):
 
 
 @bp.route("/bureau/<int:batch_id>/booking", methods=["POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def bureau_booking(batch_id):
     form = BookingForm()
     if form.validate_on_submit():
@@ -490,15 +454,15 @@ def bureau_booking(batch_id):
 
 
 @bp.route("/rejected")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def rejected():
     results = db.session.scalars(bureau.rejected_query(actor())).all()
     return render_template("paperwork/rejected.html", results=results, form=ResubmitForm(), KINDS=KINDS,
-                           tab="home" if current_user.role == "coordinator" else "admin")
+                           tab="home" if current_user.role == roles.COORDINATOR else "admin")
 
 
 @bp.route("/rejected/<int:result_id>/resubmit", methods=["POST"])
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def resubmit(result_id):
     form = ResubmitForm()
     if form.validate_on_submit():
@@ -510,18 +474,18 @@ def resubmit(result_id):
 # --- reconciliation --------------------------------------------------------------------------
 
 @bp.route("/reconcile")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def reconcile_page():
     rec = reconcile.reconcile(actor(), request.args.get("area") or None)
-    mine = villages_of(actor()) if current_user.role == "coordinator" else []
+    mine = villages_of(actor()) if current_user.role == roles.COORDINATOR else []
     return render_template("paperwork/reconcile.html", rec=rec, villages=mine if len(mine) > 1 else [],
-                           tab="home" if current_user.role == "coordinator" else "admin")
+                           tab="home" if current_user.role == roles.COORDINATOR else "admin")
 
 
 # --- 冲红: corrections after hand-over ---------------------------------------------------------
 
 @bp.route("/corrections")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def corrections_list():
     pending = request.args.get("pending") == "1"
     items = db.session.scalars(corrections.corrections_query(actor(), pending=pending)).all()
@@ -534,7 +498,7 @@ def corrections_list():
 
 
 @bp.route("/corrections/setting", methods=["POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def correction_setting():
     form = PeerApprovalForm()
     districts = [a for a in current_user.areas if a.level == "district"]
@@ -545,7 +509,7 @@ def correction_setting():
 
 
 @bp.route("/receipts/<number>/correct", methods=["GET", "POST"])
-@roles_required("township_admin")
+@roles_required(roles.TOWNSHIP_ADMIN)
 def propose_correction(number):
     from ..services.payments import get_receipt
     receipt = get_receipt(actor(), number)
@@ -574,13 +538,13 @@ def _correction_page(correction_id, status=200, **forms):
 
 
 @bp.route("/corrections/<int:correction_id>", endpoint="correction")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def correction_detail(correction_id):
     return _correction_page(correction_id)
 
 
 @bp.route("/corrections/<int:correction_id>/decide", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def decide_correction(correction_id):
     form = DecideCorrectionForm()
     if form.validate_on_submit():
@@ -596,7 +560,7 @@ def decide_correction(correction_id):
 
 
 @bp.route("/corrections/<int:correction_id>/refund", methods=["POST"])
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def refund_correction(correction_id):
     form = RefundForm()
     if form.validate_on_submit():
@@ -615,7 +579,7 @@ def refund_correction(correction_id):
 # --- 汇总缴款书 and results that came after booking -------------------------------------------
 
 @bp.route("/bureau/results/<int:result_id>/late", methods=["POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def late_result(result_id):
     form = LateResultForm()
     batch_id = request.form.get("batch_id", type=db_int)
@@ -636,7 +600,7 @@ def late_result(result_id):
 
 
 @bp.route("/vouchers")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def vouchers():
     rows = [(v, bureau.voucher_expected_fen(v.number), *bureau.voucher_difference(v))
             for v in bureau.vouchers_in_scope(actor())]
@@ -644,7 +608,7 @@ def vouchers():
 
 
 @bp.route("/vouchers/<int:voucher_id>/explain", methods=["POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def explain_voucher(voucher_id):
     form = VoucherExplainForm()
     if form.validate_on_submit():

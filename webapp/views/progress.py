@@ -3,20 +3,18 @@
 import io
 
 from flask import Blueprint, render_template, request, send_file
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateField, StringField
 from wtforms.i18n import get_translations
 from wtforms.validators import Length, Optional
 
-from ..services import progress, roster
-from ..services.errors import ServiceError, ValidationFailed
+from ..rules import roles
+from ..services import progress
+from ..services.errors import ValidationFailed
 from . import actor, put_errors, roles_required
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
-
-ADMINS = ("township_admin", "district_admin")
 
 
 class ChineseMessages:
@@ -47,7 +45,7 @@ def _report(form: ProgressFilterForm):
 
 
 @bp.route("/")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def dashboard():
     form = ProgressFilterForm(request.args)
     report = _report(form)
@@ -61,7 +59,7 @@ def dashboard():
 
 
 @bp.route("/<area>/report.pdf")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def report_pdf(area):
     """The 通报 of a township or the district (its code in the path) for ?day= (default today)."""
     form = ProgressFilterForm(request.args)
@@ -71,45 +69,3 @@ def report_pdf(area):
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=False, download_name=filename)
 
 
-# --- data for the include hooks on the home pages (computed only when a template calls them) ----
-
-@bp.app_template_global()
-def coordinator_progress():
-    if not current_user.is_authenticated or current_user.role != "coordinator":
-        return None
-    try:
-        return progress.coordinator_progress(actor())
-    except ServiceError:  # no campaign yet: the home page says so already
-        return None
-
-
-@bp.app_template_global()
-def coordinator_rosters():
-    """The published rosters of the coordinator's villages (they print them for the notice board)."""
-    if not current_user.is_authenticated or current_user.role != "coordinator":
-        return []
-    try:
-        return roster.latest_versions(actor())
-    except ServiceError:
-        return []
-
-
-@bp.app_template_global()
-def admin_progress():
-    if not current_user.is_authenticated or current_user.role not in ADMINS:
-        return None
-    try:
-        return progress.home_summary(actor())
-    except ServiceError:
-        return None
-
-
-@bp.app_template_global()
-def progress_bar_svg(done: int, total: int, label: str):
-    from ..rules.svgchart import progress_bar
-    return Markup(progress_bar(done, total, label=label))
-
-
-@bp.app_template_global()
-def home_chart_svg(summary):
-    return Markup(progress.home_chart(summary))

@@ -12,7 +12,9 @@ bp = Blueprint("pwa", __name__)
 
 # Cached by the worker at install: what every page needs. Pages, and the static files only some
 # pages use, are cached as they are visited.
-SHELL = ["css/app.css", "js/mode.js", "js/app.js", "js/outbox.js", "icons/icon-192.png"]
+OUTBOX = ["js/outbox/store.js", "js/outbox/send.js"]                     # what the worker itself runs
+OUTBOX_PAGES = ["js/outbox/slip.js", "js/outbox/lists.js", "js/outbox/page.js", "js/outbox/payform.js"]
+SHELL = ["css/app.css", "js/mode.js", "js/app.js", *OUTBOX, *OUTBOX_PAGES, "icons/icon-192.png"]
 ICONS = {"icon-192.png": ("192x192", "any"), "icon-512.png": ("512x512", "any"),
          "icon-maskable-512.png": ("512x512", "maskable")}
 
@@ -29,7 +31,7 @@ def _asset(name: str) -> str:
 @public
 def service_worker():
     shell = {"version": "-".join(_asset(n).rsplit("v=", 1)[-1] for n in SHELL),
-             "assets": [_asset(n) for n in SHELL], "outbox": _asset("js/outbox.js")}
+             "assets": [_asset(n) for n in SHELL], "outbox": [_asset(n) for n in OUTBOX]}
     body = f"self.LX_SHELL = {json.dumps(shell)};\n" + _static("sw.js").read_text(encoding="utf-8")
     resp = current_app.response_class(body, mimetype="text/javascript")
     resp.headers["Service-Worker-Allowed"] = "/"

@@ -13,6 +13,7 @@ from ..forms import payment_form_class
 from ..printing.engine import PdfEngineMissing
 from ..printing.qr import qr_svg
 from ..printing.raster import FontMissing
+from ..rules import roles
 from ..services import payments, receipt_escpos, receipt_pdf, reissue
 from ..services.campaigns import require_current_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, Forbidden, ValidationFailed
@@ -20,12 +21,9 @@ from . import actor, put_errors, roles_required, site
 
 bp = Blueprint("receipts", __name__)
 
-ALL_ROLES = ("coordinator", "township_admin", "district_admin")
 
-
-@bp.app_template_global("receipt_extras")
 def receipt_extras(r):
-    """What _actions.html needs besides the receipt; computed only on the receipt page."""
+    """What _actions.html needs besides the receipt (views/panels.receipt_page passes it)."""
     return SimpleNamespace(
         formats=list(receipt_pdf.FORMATS.values()),
         verify_url=receipt_pdf.verification_url(site(), r.number),
@@ -48,7 +46,7 @@ def font_missing(e):
 
 
 @bp.route("/receipts/<number>/pdf/<fmt>")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def pdf(number, fmt):
     """Inline, for the phone's PDF viewer and its print or share menu; ?download=1 saves it."""
     result = receipt_pdf.receipt_pdf(actor(), site(), number, fmt)
@@ -57,7 +55,7 @@ def pdf(number, fmt):
 
 
 @bp.route("/receipts/<number>/escpos/<width>")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def escpos(number, width):
     """The receipt as an ESC/POS print job (58mm or 80mm), for 蓝牙打印 (static/js/btprint.js)."""
     result = receipt_escpos.receipt_escpos(actor(), site(), number, width)
@@ -68,7 +66,7 @@ def escpos(number, width):
 
 
 @bp.route("/receipts/<number>/share")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def share(number):
     """Without the Web Share API: the QR code to scan off this screen, the link, the PDF."""
     r = payments.get_receipt(actor(), number)
@@ -94,7 +92,7 @@ def _prefill(form, plan: reissue.ReissuePlan):
 
 
 @bp.route("/receipts/<number>/reissue", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(roles.COORDINATOR)
 def reissue_receipt(number):
     """Two steps like a payment: pick the lines (from the voided receipt), confirm the total.
     The confirm step goes straight to the service, which answers a repeated tap with the

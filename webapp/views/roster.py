@@ -9,6 +9,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
 from ..extensions import limiter
+from ..rules import roles
 from ..services import roster, roster_pdf
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from . import actor, db_int, public, put_errors, roles_required, site
@@ -16,8 +17,6 @@ from .progress import ChineseMessages
 
 bp = Blueprint("roster", __name__)
 
-ADMINS = ("township_admin", "district_admin")
-ALL_ROLES = ("coordinator", *ADMINS)
 # The public copy is for people reading one village's list, not for harvesting every village's.
 DEFAULT_RATE_LIMIT = "120 per minute"
 
@@ -47,7 +46,7 @@ def _paper() -> str:
 # --- admins ------------------------------------------------------------------------------------
 
 @bp.route("/rosters")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def overview():
     return render_template("roster/overview.html", statuses=roster.roster_overview(actor()), tab="admin")
 
@@ -61,13 +60,13 @@ def _detail_page(code: str, form: PublishForm, status: int = 200):
 
 
 @bp.route("/rosters/<code>")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def detail(code):
     return _detail_page(code, PublishForm())
 
 
 @bp.route("/rosters/<code>/publish", methods=["POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def publish(code):
     form = PublishForm()
     if form.validate_on_submit():
@@ -87,7 +86,7 @@ def publish(code):
 
 
 @bp.route("/rosters/<code>/<int:year>/v<int:number>.pdf")
-@roles_required(*ALL_ROLES)
+@roles_required(*roles.ALL)
 def version_pdf(code, year, number):
     paper = _paper()
     path = roster_pdf.roster_pdf(actor(), site(), code, year, number, paper)
@@ -96,7 +95,7 @@ def version_pdf(code, year, number):
 
 
 @bp.route("/rosters/<code>/draft.pdf")
-@roles_required(*ADMINS)
+@roles_required(*roles.ADMINS)
 def draft_pdf(code):
     paper = _paper()
     content = roster_pdf.draft_pdf(actor(), code, paper)

@@ -8,30 +8,40 @@
     return (fen < 0 ? "-¥" : "¥") + s;
   }
 
-  /* Household page: the total updates as tiers and medical boxes change. The server's
-     confirm page is still the figure the payer agrees to. */
+  /* Household page: what the coordinator has picked, priced from the tables the server put in
+     the page (data-prices per member: tier -> self/government part, in fen; data-medical-*).
+     Nothing here applies a pricing rule: a tier missing from the table is not offered. */
+  function chosenLines(form) {
+    var lines = [], self = 0, gov = 0;
+    form.querySelectorAll(".member[data-person]").forEach(function (m) {
+      var d = m.dataset, base = { person_id: parseInt(d.person, 10), name: d.name, id_masked: d.idMasked };
+      var tier = m.querySelector("select.tier");
+      var price = tier && !tier.disabled && tier.value && JSON.parse(d.prices || "{}")[tier.value];
+      if (price) lines.push(Object.assign({ kind: "pension", tier_fen: parseInt(tier.value, 10),
+                                            self_fen: price.self_fen, gov_fen: price.gov_fen }, base));
+      var med = m.querySelector("input.medical");
+      if (med && !med.disabled && med.checked) lines.push(Object.assign({ kind: "medical", tier_fen: null,
+        self_fen: parseInt(d.medicalSelf || "0", 10), gov_fen: parseInt(d.medicalGov || "0", 10) }, base));
+    });
+    lines.forEach(function (l) { self += l.self_fen; gov += l.gov_fen; });
+    return { lines: lines, self_fen: self, gov_fen: gov };
+  }
+  /* The capitals the receipt will print for a total the page can show (data-capitals). */
+  function capitalsOf(form, fen) {
+    return JSON.parse(form.dataset.capitals || "{}")[String(fen)] || "";
+  }
+
+  /* The total updates as tiers and medical boxes change. The server's confirm page is still the
+     figure the payer agrees to. */
   function liveTotal(form) {
     var out = document.getElementById("live-total");
     if (!out) return;
     function recompute() {
-      var self = 0, gov = 0, n = 0;
-      form.querySelectorAll(".member").forEach(function (m) {
-        var tier = m.querySelector("select.tier");
-        if (tier && tier.value) {
-          var t = parseInt(tier.value, 10);
-          var g = m.dataset.govFull === "1" ? t : Math.min(parseInt(m.dataset.govCap || "0", 10), t);
-          self += t - g; gov += g; n++;
-        }
-        var med = m.querySelector("input.medical");
-        if (med && med.checked) {
-          self += parseInt(m.dataset.medicalSelf || "0", 10);
-          gov += parseInt(m.dataset.medicalGov || "0", 10); n++;
-        }
-      });
+      var c = chosenLines(form), n = c.lines.length;
       out.innerHTML = "";
       out.append("合计 ");
-      var b = document.createElement("b"); b.textContent = yuan(self); out.append(b);
-      out.append(" · " + n + " 项" + (gov ? "（政府代缴 " + yuan(gov) + "）" : ""));
+      var b = document.createElement("b"); b.textContent = yuan(c.self_fen); out.append(b);
+      out.append(" · " + n + " 项" + (c.gov_fen ? "（政府代缴 " + yuan(c.gov_fen) + "）" : ""));
     }
     form.addEventListener("change", recompute);
     recompute();
@@ -109,5 +119,5 @@
     offlineBanner();
   });
 
-  window.LX = { yuan: yuan, foldId: foldId, describeId: describeId };
+  window.LX = { yuan: yuan, foldId: foldId, describeId: describeId, chosenLines: chosenLines, capitalsOf: capitalsOf };
 })();

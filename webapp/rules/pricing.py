@@ -1,0 +1,44 @@
+"""What the household page may show, priced by the server once: the phone's JavaScript looks
+amounts up in these tables and never applies a pricing rule (or writes Chinese capitals) itself.
+
+The tables go into the page (data attributes), so the offline outbox prices from the copy the
+service worker kept: no network needed, and no second copy of the formula to drift.
+"""
+from .categories import PENSION
+from .eligibility import LineAmount, PersonFacts, Policy, line_amount
+from .money import fen_to_capitals
+
+# A household's possible totals stay small (tiers are whole hundreds of yuan); this bounds the
+# table for a pathological one. Past it the page shows no capitals before the receipt, which has them.
+MAX_TOTALS = 4096
+
+
+def pension_prices(person: PersonFacts, policy: Policy) -> dict[int, dict]:
+    """tier (fen) -> what the payer pays (self_fen), what the government pays for this person
+    (gov_fen, 代缴) and the subsidy it adds to the account (subsidy_fen), for every tier."""
+    out = {}
+    for tier in sorted(policy.pension_tiers):
+        a: LineAmount = line_amount(PENSION, person, policy, tier)
+        out[tier] = {"self_fen": a.self_fen, "gov_fen": a.gov_fen, "subsidy_fen": policy.pension_tiers[tier]}
+    return out
+
+
+def price_table(prices: dict[int, dict]) -> dict[str, dict]:
+    """The same, keyed as the page's JSON and the select's values: {"20000": {…}, …}."""
+    return {str(tier): dict(p) for tier, p in prices.items()}
+
+
+def reachable_totals(lines: list[list[int]]) -> set[int] | None:
+    """Every total the coordinator can reach, each line being left out or one of its self
+    amounts. None when there would be more than MAX_TOTALS."""
+    totals = {0}
+    for options in lines:
+        totals = {t + o for t in totals for o in (0, *options)}
+        if len(totals) > MAX_TOTALS:
+            return None
+    return totals
+
+
+def capitals_table(totals: set[int] | None) -> dict[str, str]:
+    """total (fen, as text) -> the capitals the receipt will print (cn2an, rmb)."""
+    return {str(t): fen_to_capitals(t) for t in sorted(totals or ())}

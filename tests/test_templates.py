@@ -36,7 +36,8 @@ def test_no_blueprint_registers_a_template_global(app):
     """Template globals are the constants and helpers of webapp/web.py: none runs a query."""
     from webapp import web
     from webapp.rules import roles
-    expected = {"asset", "KINDS", "ROLES", "roles", "SEX", "GOV_GROUPS", "PAYMENT_METHODS", "PERSON_FLAGS"}
+    expected = {"asset", "KINDS", "ROLES", "roles", "SEX", "GOV_GROUPS", "PAYMENT_METHODS", "PERSON_FLAGS",
+                "CORRECTION_STATES"}
     jinja_builtins = set(jinja2.Environment().globals) | {"url_for", "get_flashed_messages", "config",
                                                           "request", "session", "g", "csrf_token",
                                                           "csrf_meta_tag"}   # Flask-WTF/csrf extension

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 
 from .extensions import db
 from .rules import roles
-from .rules.categories import GOV_GROUPS, KINDS, PAYMENT_METHODS, PERSON_FLAGS, SEX
+from .rules.categories import CORRECTION_STATES, GOV_GROUPS, KINDS, PAYMENT_METHODS, PERSON_FLAGS, SEX
 from .rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
 from .services.errors import ServiceError
 from .timeutil import to_local
@@ -81,7 +81,8 @@ def _template_helpers(app, versions: dict):
         day=lambda d: f"{d.year}年{d.month}月{d.day}日" if d else "",
     )
     app.jinja_env.globals.update(KINDS=KINDS, ROLES=roles.LABELS, roles=roles, SEX=SEX, GOV_GROUPS=GOV_GROUPS,
-                                 PAYMENT_METHODS=PAYMENT_METHODS, PERSON_FLAGS=list(PERSON_FLAGS))
+                                 PAYMENT_METHODS=PAYMENT_METHODS, PERSON_FLAGS=list(PERSON_FLAGS),
+                                 CORRECTION_STATES=CORRECTION_STATES)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -48,3 +48,7 @@ PAYMENT_METHODS = {"cash": "现金", "wechat": "微信转账", "alipay": "支付
 RELATIONS = ["户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "其他"]
 
 SEX = {"M": "男", "F": "女"}
+
+
+# The states of a 冲红 (a correction after hand-over, services/corrections.py), as a clerk reads them.
+CORRECTION_STATES = {"proposed": "待审批", "declined": "未批准", "approved": "已冲红，待退款", "refunded": "已冲红，已退款"}

@@ -24,6 +24,7 @@ from ..models import (
     ReceiptVoid,
     Refund,
 )
+from ..rules.categories import CORRECTION_STATES
 from ..rules.money import InvalidAmount, format_yuan, yuan_to_fen
 from ..timeutil import today_local
 from .actor import Actor
@@ -32,7 +33,7 @@ from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .scope import visible_village_ids
 from .tx import unit_of_work
 
-STATES = {"proposed": "待审批", "declined": "未批准", "approved": "已冲红，待退款", "refunded": "已冲红，已退款"}
+STATES = CORRECTION_STATES
 
 
 def _receipt(actor: Actor, number: str) -> Receipt:

@@ -67,10 +67,6 @@ ACTION_LABELS.update({
 })
 
 
-# The states of a 冲红, by name: a constant table, not a query.
-bp.add_app_template_global(corrections.STATES, "CORRECTION_STATES")
-
-
 # --- uploads: where the file waits between preview and confirm --------------------------------
 
 def _upload_dir() -> Path:

@@ -51,4 +51,5 @@ SEX = {"M": "男", "F": "女"}
 
 
 # The states of a 冲红 (a correction after hand-over, services/corrections.py), as a clerk reads them.
-CORRECTION_STATES = {"proposed": "待审批", "declined": "未批准", "approved": "已冲红，待退款", "refunded": "已冲红，已退款"}
+CORRECTION_STATES = {"proposed": "待审批", "declined": "未批准",
+                     "approved": "已冲红，待退款", "refunded": "已冲红，已退款"}

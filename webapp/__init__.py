@@ -20,29 +20,34 @@ def _database_url(app) -> str:
     return url
 
 
+def _config_from_environment(app) -> None:
+    """instance/config.py, then the environment: what an operator sets without touching code."""
+    app.config.from_pyfile("config.py", silent=True)
+    for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "RATELIMIT_STORAGE_URI", "ID_KEY_FILE",
+                 "RECEIPT_KEY_FILE", "UPLOAD_FOLDER"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    for name in [k for k in app.config if k.startswith(("UPLOAD_MAX_", "IMPORT_PREVIEW_", "IMPORT_SWEEP_"))]:
+        if os.environ.get(name):
+            app.config[name] = int(os.environ[name])
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SESSION_COOKIE_SECURE") == "1" or os.environ.get("PRODUCTION") == "1":
+        # Behind HTTPS: cookies never travel in clear, and generated URLs are https.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    if slow := os.environ.get("SLOW_QUERY_MS"):
+        app.config["SLOW_QUERY_MS"] = None if slow == "off" else float(slow)
+    if os.environ.get("PROXY_FIX"):
+        app.config["PROXY_FIX"] = int(os.environ["PROXY_FIX"])
+
+
 def create_app(test_config=None):
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object("webapp.config.Config")
     if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-        for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "RATELIMIT_STORAGE_URI", "ID_KEY_FILE",
-                     "RECEIPT_KEY_FILE", "UPLOAD_FOLDER"):
-            if os.environ.get(name):
-                app.config[name] = os.environ[name]
-        for name in [k for k in app.config if k.startswith(("UPLOAD_MAX_", "IMPORT_PREVIEW_", "IMPORT_SWEEP_"))]:
-            if os.environ.get(name):
-                app.config[name] = int(os.environ[name])
-        if os.environ.get("DATABASE_URL"):
-            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-        if os.environ.get("SESSION_COOKIE_SECURE") == "1" or os.environ.get("PRODUCTION") == "1":
-            # Behind HTTPS: cookies never travel in clear, and generated URLs are https.
-            app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
-            app.config["PREFERRED_URL_SCHEME"] = "https"
-        if slow := os.environ.get("SLOW_QUERY_MS"):
-            app.config["SLOW_QUERY_MS"] = None if slow == "off" else float(slow)
-        if os.environ.get("PROXY_FIX"):
-            app.config["PROXY_FIX"] = int(os.environ["PROXY_FIX"])
+        _config_from_environment(app)
     else:
         app.config.update(test_config)
     if app.config.get("INSTANCE_UMASK") is not None:

@@ -39,3 +39,9 @@ def csv_bytes(rows, encoding="utf-8") -> bytes:
     csv.writer(out).writerows(rows)
     return out.getvalue().encode(encoding)
 
+
+
+def read_xlsx(data: bytes):
+    """An exported workbook, opened to read its cells back (exports, corrections)."""
+    from openpyxl import load_workbook
+    return load_workbook(io.BytesIO(data))

@@ -13,12 +13,14 @@ GOV_GROUP_FLAGS = {g: f"is_{g}" for g in GOV_GROUPS}
 
 # The yes/no facts recorded per person: Person's boolean columns, the form's check boxes, the
 # API's `flags`, the audited fields, in the order the forms show them.
+NEW_ENROLLEE, IS_STUDENT = "new_enrollee", "is_student"
+EMPLOYEE_PENSION, EMPLOYEE_MEDICAL = "employee_pension", "employee_medical"
 PERSON_FLAGS = {
-    "new_enrollee": "新参保",
-    "is_student": "在校学生",
+    NEW_ENROLLEE: "新参保",
+    IS_STUDENT: "在校学生",
     **{GOV_GROUP_FLAGS[g]: label for g, label in GOV_GROUPS.items()},
-    "employee_pension": "已参加职工养老保险",
-    "employee_medical": "已参加职工医疗保险",
+    EMPLOYEE_PENSION: "已参加职工养老保险",
+    EMPLOYEE_MEDICAL: "已参加职工医疗保险",
 }
 # The words plan lists (人员类别) use for each flag.
 PERSON_FLAG_WORDS = {

@@ -6,6 +6,7 @@ Messages are the ones a township clerk sees next to the row number in the previe
 from dataclasses import dataclass, field
 from datetime import date
 
+from .categories import EMPLOYEE_MEDICAL, EMPLOYEE_PENSION, GOV_GROUP_FLAGS, IS_STUDENT, NEW_ENROLLEE
 from .contact import InvalidPhone, normalize_mobile
 from .eligibility import BLOCK, PersonFacts, medical_findings, pension_findings
 from .idnumber import IdInfo, InvalidIdNumber, parse_id_number
@@ -13,7 +14,7 @@ from .names import clean_name
 from .spreadsheet import Table, cell_text, id_cell, parse_categories, parse_relation, parse_yes_no
 
 # 代缴名单 groups -> the Person flag each sets.
-GOV_FLAG = {"dibao": "is_dibao", "tekun": "is_tekun", "disabled": "is_disabled"}
+GOV_FLAG = GOV_GROUP_FLAGS   # government-paid group -> Person flag, defined in rules/categories
 CATEGORY_HELP = "可用：在校学生、低保、特困、五保、重度残疾、职工养老、职工医保、新参保，或留空"
 PHONE_NOTE = "电话不是有效的手机号，已留空"
 
@@ -117,7 +118,7 @@ def check_categories(check: RowCheck, category, new_enrollee):
     if new is None:
         check.errors.append("是否新参保应填“是”或“否”")
     elif new:
-        check.flags.add("new_enrollee")
+        check.flags.add(NEW_ENROLLEE)
 
 
 def check_relation(check: RowCheck, value):
@@ -149,7 +150,7 @@ def check_plan_row(table: Table, row: int, values: list, villages: Villages, see
     if message:
         check.errors.append(message)
     check_phone(check, get(values, "phone"))
-    check_categories(check, get(values, "category"), get(values, "new_enrollee"))
+    check_categories(check, get(values, "category"), get(values, NEW_ENROLLEE))   # the column is named after the flag
     check_relation(check, get(values, "relation"))
     check.marked_head = marked_as_head(check.name, check.relation, get(values, "head"), get(values, "head_name"),
                                        "head" in table.columns)
@@ -172,7 +173,7 @@ class EligibilityNotes:
     def for_row(self, birth_date: date, flags: set) -> tuple:
         p = self.policy
         key = (birth_date < p.pension_born_from, birth_date > p.pension_born_until,
-               "is_student" in flags, "employee_pension" in flags, "employee_medical" in flags,
+               IS_STUDENT in flags, EMPLOYEE_PENSION in flags, EMPLOYEE_MEDICAL in flags,
                frozenset(g for g, f in GOV_FLAG.items() if f in flags))
         found = self._cache.get(key)
         if found is None:

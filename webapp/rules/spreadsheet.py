@@ -467,12 +467,8 @@ def _check_ratio(unpacked: int, packed: int, limits: UploadLimits):
                       f"{limits.max_ratio}:1），不是正常的表格文件")
 
 
-def _member_chunks(data: bytes, info: zipfile.ZipInfo, limits: UploadLimits):
-    """The member's bytes, unpacked here from the very bytes calamine will read: the stream must
-    end exactly at the size the directory declares, with its CRC. Python's zipfile would quietly
-    cut a longer stream at the declared size and check the CRC of the cut (an attacker chooses
-    both), while calamine's reader would go on unpacking."""
-    bad = BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏")
+def _member_raw(data: bytes, info: zipfile.ZipInfo, bad: BadFile) -> memoryview:
+    """The member's compressed bytes, found through its own local header (not the directory's word)."""
     if info.flag_bits & 0x1:
         raise BadFile("Excel 文件设置了密码，请去掉密码后再上传")
     head = data[info.header_offset:info.header_offset + _LOCAL_HEADER.size]
@@ -485,6 +481,16 @@ def _member_chunks(data: bytes, info: zipfile.ZipInfo, limits: UploadLimits):
     raw = memoryview(data)[start:start + info.compress_size]
     if len(raw) != info.compress_size:
         raise bad
+    return raw
+
+
+def _member_chunks(data: bytes, info: zipfile.ZipInfo, limits: UploadLimits):
+    """The member's bytes, unpacked here from the very bytes calamine will read: the stream must
+    end exactly at the size the directory declares, with its CRC. Python's zipfile would quietly
+    cut a longer stream at the declared size and check the CRC of the cut (an attacker chooses
+    both), while calamine's reader would go on unpacking."""
+    bad = BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏")
+    raw = _member_raw(data, info, bad)
     crc, total = 0, 0
     if info.compress_type == zipfile.ZIP_STORED:
         for i in range(0, len(raw), _OUT):

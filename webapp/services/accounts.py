@@ -114,9 +114,9 @@ def may_manage(actor: Actor, user: User) -> bool:
     account; a township admin a coordinator whose villages all lie in one township it runs. An
     account reaching beyond one township is the district's: otherwise either township admin could
     take it over (reset its password) and read the other township's villages."""
-    if actor.is_role("district_admin"):
+    if actor.is_role(roles.DISTRICT_ADMIN):
         return True
-    return (actor.is_role("township_admin") and user.role == "coordinator"
+    return (actor.is_role(roles.TOWNSHIP_ADMIN) and user.role == roles.COORDINATOR
             and _township_admin_may_hold(actor, user.areas))
 
 
@@ -140,7 +140,7 @@ def _areas_for(actor: Actor, role: str, codes: list[str]) -> list[Area]:
         Area.code.in_(codes), Area.level == level, Area.id.in_(visible_area_ids(actor.user)))).all()
     if len(areas) != len(set(codes)):
         raise ValidationFailed({"areas": "所选区域不存在、级别不对或不在您的管辖范围内"})
-    if actor.is_role("township_admin") and not _township_admin_may_hold(actor, areas):
+    if actor.is_role(roles.TOWNSHIP_ADMIN) and not _township_admin_may_hold(actor, areas):
         raise ValidationFailed({"areas": "一个协管员账号只能负责同一乡镇（街道）的村/社区；跨乡镇请由区县管理员设置"})
     return list(areas)
 

@@ -127,7 +127,7 @@ def change_code(actor: Actor, code: str, new_code: str, reason: str) -> Area:
     """Correct a 区划代码 typed wrong at creation (district admin only, with a reason). Codes below
     it start with it, so they follow. Rows that copied the code when they were made (receipt and
     hand-over numbers, published rosters) keep it: they are records of what was issued then."""
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以更正区划代码")
     new_code, reason = (new_code or "").strip(), (reason or "").strip()
     with unit_of_work():

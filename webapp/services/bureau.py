@@ -339,7 +339,7 @@ def voucher_of(batch: BureauBatch) -> Voucher | None:
 
 def decide_late_result(actor: Actor, result_id: int, book: bool, note: str = "") -> LateResultDecision:
     """A district admin decides whether the batch's voucher covers a result that came late."""
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("由区管理员决定")
     note = (note or "").strip()
     try:
@@ -370,7 +370,7 @@ def vouchers_in_scope(actor: Actor) -> list[Voucher]:
 
 def explain_voucher(actor: Actor, voucher_id: int, note: str) -> VoucherExplanation:
     """Why a voucher's amount differs from what its batches say: listed until explained."""
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("由区管理员说明")
     note = (note or "").strip()
     with unit_of_work():

@@ -24,6 +24,7 @@ from ..models import (
     ReceiptVoid,
     Refund,
 )
+from ..rules import roles
 from ..rules.categories import CORRECTION_STATES
 from ..rules.money import InvalidAmount, format_yuan, yuan_to_fen
 from ..timeutil import today_local
@@ -77,7 +78,7 @@ def corrections_query(actor: Actor, *, handover_id: int | None = None, pending: 
 def propose(actor: Actor, receipt_number: str, reason: str) -> ReceiptCorrection:
     """A township admin proposes to 冲红 a handed-over receipt."""
     from .handover import handover_of_receipt
-    if not actor.is_role("township_admin"):
+    if not actor.is_role(roles.TOWNSHIP_ADMIN):
         raise Forbidden("冲红由乡/街道管理员提出")
     reason = (reason or "").strip()
     with unit_of_work():
@@ -112,9 +113,9 @@ def peer_approval_allowed(receipt: Receipt) -> bool:
 def may_decide(actor: Actor, c: ReceiptCorrection) -> bool:
     if actor.user_id == c.proposed_by_id:
         return False
-    if actor.is_role("district_admin"):
+    if actor.is_role(roles.DISTRICT_ADMIN):
         return True
-    return actor.is_role("township_admin") and peer_approval_allowed(c.receipt)
+    return actor.is_role(roles.TOWNSHIP_ADMIN) and peer_approval_allowed(c.receipt)
 
 
 def decide(actor: Actor, correction_id: int, approve: bool, note: str = "") -> ReceiptCorrection:
@@ -128,7 +129,7 @@ def decide(actor: Actor, correction_id: int, approve: bool, note: str = "") -> R
             if actor.user_id == c.proposed_by_id:
                 raise Forbidden("冲红需由另一人审批，申请人不能自己批准")
             if not may_decide(actor, c):
-                raise Forbidden("冲红由区管理员审批" + ("" if actor.is_role("district_admin") else
+                raise Forbidden("冲红由区管理员审批" + ("" if actor.is_role(roles.DISTRICT_ADMIN) else
                                                      "（区里未开启由其他乡/街道管理员审批）"))
             if not approve and len(note) < 2:
                 raise ValidationFailed({"note": "不批准时请写明理由"})
@@ -160,7 +161,7 @@ def decide(actor: Actor, correction_id: int, approve: bool, note: str = "") -> R
 def record_refund(actor: Actor, correction_id: int, *, amount_yuan: str, paid_to: str, given_by: str,
                   given_on: date | None, note: str = "") -> Refund:
     """Who gave back how much to whom, and when. Only after approval; once per correction."""
-    if not actor.is_role("township_admin", "district_admin"):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden("退款由乡/街道或区管理员登记")
     paid_to, given_by, note = (paid_to or "").strip(), (given_by or "").strip(), (note or "").strip()
     try:
@@ -204,7 +205,7 @@ def record_refund(actor: Actor, correction_id: int, *, amount_yuan: str, paid_to
 
 def set_peer_approval(actor: Actor, district_code: str, allowed: bool) -> Area:
     """The district's setting: may another township admin approve a 冲红?"""
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以更改这项设置")
     with unit_of_work():
         area = db.session.scalar(select(Area).where(Area.code == district_code, Area.level == "district"))

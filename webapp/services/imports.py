@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..idvault import idvault
 from ..models import Area, AuditEvent, Household, ImportJob, Person
+from ..rules import roles
 from ..rules.categories import GOV_GROUPS
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.masking import mask_id_number
@@ -55,7 +56,6 @@ from .people import FLAGS
 from .scope import visible_village_ids
 from .tx import unit_of_work
 
-ADMINS = ("township_admin", "district_admin")
 KEEP_PROBLEMS = 1000      # problems stored with a job for the preview; the count is always exact
 CHUNK = 2000              # ids per IN (...) query
 INSERT_CHUNK = 5000
@@ -99,7 +99,7 @@ def _village_ids_query(actor: Actor):
 
 
 def _require_importer(actor: Actor):
-    if actor.user is not None and actor.role not in ADMINS:
+    if actor.user is not None and actor.role not in roles.ADMINS:
         raise Forbidden("只有乡/街道或区管理员可以导入名单")
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Area, user_areas
+from ..rules import roles
 from ..rules.masking import NAME_MODES, mask_name
 from .actor import Actor
 from .audit import record_event
@@ -18,7 +19,7 @@ from .tx import unit_of_work
 
 def districts_of(actor: Actor) -> list[Area]:
     """The districts this district admin runs."""
-    if not actor.is_role("district_admin"):
+    if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区县管理员可以设置")
     mine = select(user_areas.c.area_id).where(user_areas.c.user_id == actor.user_id)
     return list(db.session.scalars(select(Area).where(Area.id.in_(mine), Area.level == "district")

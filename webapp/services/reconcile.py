@@ -209,6 +209,78 @@ def _count_receipts(figures: dict, in_villages, campaign_id: int, voided, handed
             f.on_hand_fen += fen
 
 
+def _handover_differences(figures: dict, names: dict, ids: list, campaign_id: int) -> list:
+    """Hand-overs not yet confirmed, and confirmed amounts that differ (after any make-up)."""
+    differences = []
+    handovers = db.session.execute(
+        select(Handover, HandoverConfirmation)
+        .outerjoin(HandoverConfirmation, HandoverConfirmation.handover_id == Handover.id)
+        .where(Handover.village_id.in_(ids), Handover.campaign_id == campaign_id).order_by(Handover.id)).all()
+    for h, c in handovers:
+        f = figures[h.village_id]
+        f.handover_fen += h.total_fen
+        if c is None:
+            f.unconfirmed_n += 1
+            differences.append(Difference(names[h.village_id], "未确认",
+                                          f"上解批次 {h.number}（{format_yuan(h.total_fen)}）尚未由乡/街道确认收到",
+                                          h.total_fen,
+                                          ("paperwork.handover", {"handover_id": h.id})))
+        else:
+            f.received_fen += c.received_fen
+            made_up = sum(m.amount_fen for m in makeups_of(h.id)) if c.received_fen < h.total_fen else 0
+            f.made_up_fen += made_up
+            if c.received_fen + made_up != h.total_fen:
+                later = f"，之后已补 {format_yuan(made_up)}" if made_up else ""
+                differences.append(Difference(
+                    names[h.village_id], "金额不符",
+                    f"上解批次 {h.number}：上解 {format_yuan(h.total_fen)}，实收 {format_yuan(c.received_fen)}{later}，"
+                    f"差额 {format_yuan(c.received_fen + made_up - h.total_fen)}。说明：{c.note}",
+                    c.received_fen + made_up - h.total_fen, ("paperwork.handover", {"handover_id": h.id})))
+    return differences
+
+
+def _voided_after_handover(names: dict, in_villages, campaign_id: int, voided) -> list:
+    """Receipts voided after they were handed over: a 冲红 with its refund, or a difference."""
+    differences = []
+    for r, number in db.session.execute(
+            select(Receipt, Handover.number).join(HandoverReceipt, HandoverReceipt.receipt_id == Receipt.id)
+            .join(Handover, Handover.id == HandoverReceipt.handover_id)
+            .where(in_villages, Receipt.campaign_id == campaign_id, voided)):
+        c = approved_correction(r.id)
+        if c is None:
+            differences.append(Difference(names[r.village_id], "上解后作废",
+                                          f"收据 {r.number}（{format_yuan(r.total_fen)}）已在上解批次 {number} 中，"
+                                          "之后被作废",
+                                          r.total_fen, ("collect.receipt", {"number": r.number})))
+            continue
+        refund = (f"{c.refund.given_on} 已由{c.refund.given_by}退给{c.refund.paid_to} "
+                  f"{format_yuan(c.refund.amount_fen)}" if c.refund else "尚未登记退款")
+        differences.append(Difference(names[r.village_id], "冲红",
+                                      f"收据 {r.number}（{format_yuan(r.total_fen)}，上解批次 {number}）"
+                                      f"已冲红：{c.reason}；{refund}",
+                                      -r.total_fen, ("paperwork.correction", {"correction_id": c.id})))
+    return differences
+
+
+def _voucher_differences(actor: Actor, ids: list) -> list:
+    """汇总缴款书 whose amount differs from what they booked, not yet explained."""
+    differences = []
+    # A voucher may book batches of several townships: its difference is listed wherever one of them is.
+    in_area = set(db.session.scalars(select(BureauBatch.voucher_no).where(
+        BureauBatch.village_id.in_(ids), BureauBatch.voucher_no.is_not(None))))
+    for voucher in vouchers_in_scope(actor):
+        if voucher.number not in in_area:
+            continue
+        difference, explained = voucher_difference(voucher)
+        if difference and explained is None:
+            differences.append(Difference(
+                "", "缴款书不符",
+                f"汇总缴款书 {voucher.number}：金额 {format_yuan(voucher.amount_fen)}，所入库批次的自缴合计 "
+                f"{format_yuan(voucher.amount_fen - difference)}，差额 {format_yuan(difference)}，尚未说明",
+                difference, ("paperwork.vouchers", {})))
+    return differences
+
+
 def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
     campaign = require_current_campaign()
     area = _area(actor, area_code)
@@ -238,48 +310,8 @@ def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
 
     differences = []
     names = {v.id: v.name for v in villages}
-    handovers = db.session.execute(
-        select(Handover, HandoverConfirmation)
-        .outerjoin(HandoverConfirmation, HandoverConfirmation.handover_id == Handover.id)
-        .where(Handover.village_id.in_(ids), Handover.campaign_id == campaign.id).order_by(Handover.id)).all()
-    for h, c in handovers:
-        f = figures[h.village_id]
-        f.handover_fen += h.total_fen
-        if c is None:
-            f.unconfirmed_n += 1
-            differences.append(Difference(names[h.village_id], "未确认",
-                                          f"上解批次 {h.number}（{format_yuan(h.total_fen)}）尚未由乡/街道确认收到",
-                                          h.total_fen,
-                                          ("paperwork.handover", {"handover_id": h.id})))
-        else:
-            f.received_fen += c.received_fen
-            made_up = sum(m.amount_fen for m in makeups_of(h.id)) if c.received_fen < h.total_fen else 0
-            f.made_up_fen += made_up
-            if c.received_fen + made_up != h.total_fen:
-                later = f"，之后已补 {format_yuan(made_up)}" if made_up else ""
-                differences.append(Difference(
-                    names[h.village_id], "金额不符",
-                    f"上解批次 {h.number}：上解 {format_yuan(h.total_fen)}，实收 {format_yuan(c.received_fen)}{later}，"
-                    f"差额 {format_yuan(c.received_fen + made_up - h.total_fen)}。说明：{c.note}",
-                    c.received_fen + made_up - h.total_fen, ("paperwork.handover", {"handover_id": h.id})))
-
-    for r, number in db.session.execute(
-            select(Receipt, Handover.number).join(HandoverReceipt, HandoverReceipt.receipt_id == Receipt.id)
-            .join(Handover, Handover.id == HandoverReceipt.handover_id)
-            .where(in_villages, Receipt.campaign_id == campaign.id, voided)):
-        c = approved_correction(r.id)
-        if c is None:
-            differences.append(Difference(names[r.village_id], "上解后作废",
-                                          f"收据 {r.number}（{format_yuan(r.total_fen)}）已在上解批次 {number} 中，"
-                                          "之后被作废",
-                                          r.total_fen, ("collect.receipt", {"number": r.number})))
-            continue
-        refund = (f"{c.refund.given_on} 已由{c.refund.given_by}退给{c.refund.paid_to} "
-                  f"{format_yuan(c.refund.amount_fen)}" if c.refund else "尚未登记退款")
-        differences.append(Difference(names[r.village_id], "冲红",
-                                      f"收据 {r.number}（{format_yuan(r.total_fen)}，上解批次 {number}）"
-                                      f"已冲红：{c.reason}；{refund}",
-                                      -r.total_fen, ("paperwork.correction", {"correction_id": c.id})))
+    differences += _handover_differences(figures, names, ids, campaign.id)
+    differences += _voided_after_handover(names, in_villages, campaign.id, voided)
 
     for result in db.session.scalars(rejected_query(actor).where(in_villages)):
         p = result.payment
@@ -298,19 +330,7 @@ def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
             f"{result.batch.voucher_no} 之后才导入：不自动入库，请区管理员决定", p.self_fen,
             ("paperwork.bureau_batch", {"batch_id": result.batch_id})))
 
-    # A voucher may book batches of several townships: its difference is listed wherever one of them is.
-    in_area = set(db.session.scalars(select(BureauBatch.voucher_no).where(
-        BureauBatch.village_id.in_(ids), BureauBatch.voucher_no.is_not(None))))
-    for voucher in vouchers_in_scope(actor):
-        if voucher.number not in in_area:
-            continue
-        difference, explained = voucher_difference(voucher)
-        if difference and explained is None:
-            differences.append(Difference(
-                "", "缴款书不符",
-                f"汇总缴款书 {voucher.number}：金额 {format_yuan(voucher.amount_fen)}，所入库批次的自缴合计 "
-                f"{format_yuan(voucher.amount_fen - difference)}，差额 {format_yuan(difference)}，尚未说明",
-                difference, ("paperwork.vouchers", {})))
+    differences += _voucher_differences(actor, ids)
 
     for v in villages:
         f = figures[v.id]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Area, RosterVersion
 from ..printing import roster as roster_print
+from ..rules import roles
 from . import privacy
 from .actor import Actor
 from .campaigns import require_current_campaign
@@ -70,7 +71,7 @@ def _draft(campaign, village: Area, paper: str) -> bytes:
 
 def draft_pdf(actor: Actor, village_code: str, paper: str = "A4") -> bytes:
     """The live rows as they would be published now, marked as a draft (admins check before publishing)."""
-    if not actor.is_role("township_admin", "district_admin"):
+    if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     if paper not in PAPERS:
         raise NotFound("没有这种纸张")

@@ -218,7 +218,7 @@ def edit_area(code):
 
 
 @bp.route("/areas/<code>/code", methods=["POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def change_area_code(code):
     from ..services.scope import get_area
     area = get_area(actor(), code)
@@ -239,7 +239,7 @@ def change_area_code(code):
 # --- privacy ---------------------------------------------------------------------------------
 
 @bp.route("/privacy", methods=["GET", "POST"])
-@roles_required("district_admin")
+@roles_required(roles.DISTRICT_ADMIN)
 def privacy_settings():
     """How the district's public roster shows names (one form per district the admin runs)."""
     districts = privacy.districts_of(actor())

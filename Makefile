@@ -17,10 +17,9 @@ APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset
                python3-venv ca-certificates postgresql-client
 # Browser tests, QR decoding from rendered PDFs, PDF to text/image; Redis for the throttling tests
 # against a shared store (tests/ops/test_throttle_live.py starts its own if none runs on 6379);
-# Node's npm for the pinned browser-test tools in tests/e2e/package.json (axe-core); nginx in front
-# of two app nodes (tests/ops/test_two_nodes.py, bench/bench_nodes.py start their own, with a
-# generated config, never the system's).
-APT_TEST := chromium zbar-tools poppler-utils redis-server nodejs npm nginx
+# nginx in front of two app nodes (tests/ops/test_two_nodes.py, bench/bench_nodes.py start their
+# own, with a generated config, never the system's).
+APT_TEST := chromium zbar-tools poppler-utils redis-server nginx
 
 .PHONY: run test bench setup setup-test db serve demo-accounts clean
 
@@ -64,6 +63,9 @@ $(STAMP)/venv-dev: requirements-dev.txt $(STAMP)/venv
 
 # axe-core at the version and hash in tests/e2e/package-lock.json, nothing else.
 $(STAMP)/npm-test: tests/e2e/package.json tests/e2e/package-lock.json $(STAMP)/apt-test
+	@# Node's npm for the pinned browser-test tools in tests/e2e/package.json (axe-core): the
+	@# machine's own Node.js (NodeSource's bundles npm, which conflicts with Debian's npm), else Debian's.
+	command -v npm >/dev/null || scripts/apt-install.sh nodejs npm
 	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMP) && touch $@
 

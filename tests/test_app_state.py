@@ -1,5 +1,5 @@
 """Two apps in one process share no state (issue 14, part 4): each has its own ID encryption keys,
-its own policy cache and its own password hash method, kept in app.extensions."""
+its own policy cache, receipt PDF cache and password hash method, kept in app.extensions."""
 import pytest
 from cryptography.exceptions import InvalidTag
 
@@ -66,3 +66,16 @@ def test_each_app_keeps_its_own_policy_cache(two_apps):
             assert len(app.extensions["lx.policies"]) == 1
     assert policies[0] is not policies[1]
     assert two_apps[0].extensions["lx.policies"] is not two_apps[1].extensions["lx.policies"]
+
+
+def test_each_app_keeps_its_own_receipt_pdfs(two_apps):
+    """A receipt PDF cached by one app is never the answer of another (same number, other data)."""
+    from webapp.printing import receipt as receipt_print
+    from webapp.services.site import Site
+
+    one, two = two_apps
+    assert Site.of(one).pdf_cache is Site.of(one).pdf_cache        # kept for the app's life
+    assert Site.of(one).pdf_cache is not Site.of(two).pdf_cache
+    Site.of(one).pdf_cache.put("k", b"%PDF-one")
+    assert Site.of(two).pdf_cache.get("k") is None
+    assert receipt_print.PdfCache().get("k") is None              # a fresh cache holds nothing

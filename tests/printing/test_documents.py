@@ -16,7 +16,6 @@ from webapp.rules import svgchart
 @pytest.fixture(autouse=True)
 def no_app():
     assert not flask.has_app_context()   # what is drawn here cannot come from the app
-    receipt.cache.clear()
 
 
 def text_of(content: bytes) -> str:

@@ -8,7 +8,6 @@ import pytest
 from pypdf import PdfReader
 
 from webapp.printing import engine as pdf
-from webapp.printing import receipt as receipt_print
 
 PHONE = "13912345678"
 ADDRESS = "幸福路88号"
@@ -34,10 +33,9 @@ def receipt(world, household):
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """Tests that fake a missing font must not leave the cached answer behind, and a PDF cached
-    by an earlier test (same World, same receipt number) must not answer for this one."""
+    """Tests that fake a missing font must not leave the cached answer behind. (Receipt PDFs are
+    cached per app, and every test has its own app.)"""
     pdf.engine_problems.cache_clear()
-    receipt_print.cache.clear()
     yield
     pdf.engine_problems.cache_clear()
 

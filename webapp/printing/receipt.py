@@ -2,7 +2,7 @@
 and A4, from a ReceiptData (data.py) and nothing else.
 
 The layout is templates/receipt.html with its stylesheet templates/receipt.css (one per format,
-parsed once per process by the engine). A finished PDF is kept in a small in-process cache keyed by
+parsed once per process by the engine). A finished PDF is kept in a small cache of the app's (passed in) keyed by
 a hash of its HTML, so the same receipt in the same state (a void changes the HTML) downloaded
 again or shared right after printing is not laid out twice.
 """
@@ -57,7 +57,7 @@ def receipt_css(fmt: str) -> str:
     return templates.render("receipt.css", f=FORMATS[fmt], end_anchor=END_ANCHOR)
 
 
-class _PdfCache:
+class PdfCache:
     """A few hundred recent PDFs by the hash of their HTML (a receipt is ~15 KB)."""
 
     def __init__(self, size: int = 256):
@@ -84,16 +84,16 @@ class _PdfCache:
             self._items.clear()
 
 
-cache = _PdfCache()
 
-
-def render_pdf(data: ReceiptData, fmt: str = DEFAULT_FORMAT, *, use_cache: bool = True) -> bytes:
-    """The receipt's PDF in format `fmt`."""
+def render_pdf(data: ReceiptData, fmt: str = DEFAULT_FORMAT, *, cache: PdfCache | None = None,
+               use_cache: bool = True) -> bytes:
+    """The receipt's PDF in format `fmt`; kept in `cache` (the app's, services/site.py) if given."""
     html = receipt_html(data, fmt)
+    cache = cache if use_cache else None
     key = hashlib.sha256(f"{fmt}\n{html}".encode()).hexdigest()
-    if use_cache and (hit := cache.get(key)) is not None:
+    if cache is not None and (hit := cache.get(key)) is not None:
         return hit
     content = engine.render_pdf(html, css=receipt_css(fmt), crop_after=END_ANCHOR if FORMATS[fmt].roll else None)
-    if use_cache:
+    if cache is not None:
         cache.put(key, content)
     return content

@@ -78,16 +78,16 @@ def receipt_data(actor: Actor, site: Site, number: str) -> ReceiptData:
     return receipt_dict(receipt, verification_url(site, receipt.number))
 
 
-def _pdf_of(data: ReceiptData, fmt: str) -> ReceiptPdf:
+def _pdf_of(data: ReceiptData, fmt: str, site: Site) -> ReceiptPdf:
     if fmt not in FORMATS:
         raise NotFound("没有这种收据格式")
-    content = receipt_print.render_pdf(data, fmt)
+    content = receipt_print.render_pdf(data, fmt, cache=site.pdf_cache)
     return ReceiptPdf(data["number"], f"收据-{data['number']}-{fmt}.pdf", content, data["verify_url"])
 
 
 def receipt_pdf(actor: Actor, site: Site, number: str, fmt: str = DEFAULT_FORMAT) -> ReceiptPdf:
     """The PDF of a receipt the actor may see (404 otherwise)."""
-    return _pdf_of(receipt_data(actor, site, number), fmt)
+    return _pdf_of(receipt_data(actor, site, number), fmt, site)
 
 
 def receipt_data_for_operator(site: Site, number: str | None) -> ReceiptData:
@@ -104,4 +104,4 @@ def receipt_data_for_operator(site: Site, number: str | None) -> ReceiptData:
 
 def receipt_pdf_for_operator(site: Site, number: str | None, fmt: str = DEFAULT_FORMAT) -> ReceiptPdf:
     """The PDF of receipt `number` (or the newest) for the command line."""
-    return _pdf_of(receipt_data_for_operator(site, number), fmt)
+    return _pdf_of(receipt_data_for_operator(site, number), fmt, site)

@@ -14,7 +14,7 @@ def asset_url(app, name):
 
 
 def test_versioned_static_files_are_immutable_for_a_year(app, client):
-    for name in ("css/app.css", "js/app.js", "js/outbox.js", "icons/icon-192.png"):
+    for name in ("css/app.css", "js/app.js", "js/outbox/send.js", "icons/icon-192.png"):
         resp = client.get(asset_url(app, name))
         assert resp.status_code == 200
         cc = resp.headers["Cache-Control"]

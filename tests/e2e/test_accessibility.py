@@ -18,6 +18,7 @@ from tests.e2e.browser import launch, serve
 from tests.factories import World
 from tests.security.conftest import ROLES, html_pages, login_as, scene  # noqa: F401 (fixtures)
 from webapp.services import receipt_pdf
+from webapp.services.site import Site
 
 pytestmark = pytest.mark.e2e
 
@@ -89,8 +90,8 @@ def page_lists(app, client, login_as, scene):  # noqa: F811
     login_as(None)
     receipts = scene["receipts"]
     out[None] = ["/login", "/offline", f"/gongshi/{scene['str'][0]}",
-                 urlsplit(receipt_pdf.verification_url(receipts["paid"].number)).path,
-                 urlsplit(receipt_pdf.verification_url(receipts["voided"].number)).path,
+                 urlsplit(receipt_pdf.verification_url(Site.of(app), receipts["paid"].number)).path,
+                 urlsplit(receipt_pdf.verification_url(Site.of(app), receipts["voided"].number)).path,
                  "/v/2018-200001-00001/AAAAAAAAAAAAAAAAAAAAAA"]
     return out
 

@@ -108,10 +108,15 @@ def test_two_nodes_behind_nginx_lose_and_double_nothing_when_one_is_killed(world
     lock = threading.Lock()
     retried = []             # (client_id, status) of answers that were not an acknowledgement
     stop = threading.Event()
+    # Phones hold new payments while the killed node boots again: on a busy machine its boot can
+    # take longer than the rest of the stream, and the restarted node must be seen taking payments.
+    go = threading.Event()
+    go.set()
     failures = []
 
     def stream(i):
         for person_id in people[i::CLIENTS]:
+            go.wait()
             if stop.is_set():
                 return
             cid = str(uuid.uuid4())
@@ -146,8 +151,10 @@ def test_two_nodes_behind_nginx_lose_and_double_nothing_when_one_is_killed(world
     wait_for(at_kill + 40)                     # node b alone carries the stream meanwhile
     assert len(acknowledged) >= at_kill + 40, failures
     log_at_restart = node_a.log.stat().st_size
+    go.clear()                                 # payments already sent still finish on node b
     node_a.start()
     time.sleep(3)                              # nginx retries the node after fail_timeout (2 s)
+    go.set()
     wait_for(len(acknowledged) + 40)
     stop.set()
     for t in threads:

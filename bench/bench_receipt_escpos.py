@@ -8,38 +8,16 @@
 - receipt_escpos_80mm_kb: the same for 80 mm.
 """
 import statistics
-import tempfile
 import time
-from datetime import date
-from pathlib import Path
 
 RUNS = 60
 
 
 def run() -> dict:
-    from tests.conftest import make_test_config
-    from tests.factories import World
-    from webapp import create_app
-    from webapp.extensions import db
+    from bench.bench_receipt import sample_receipt_data
     from webapp.printing.escpos import receipt_escpos
-    from webapp.services import receipt_pdf
-    from webapp.services.site import Site
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-escpos-"))
-    app = create_app(make_test_config(f"sqlite:///{tmp / 'bench.db'}", tmp))
-    with app.app_context():
-        db.create_all()
-        world = World()
-        head = world.person(name="张秀英", birth=date(1975, 3, 8), male=False)
-        spouse = world.person(name="李建国", household=head, relation="配偶")
-        child = world.person(name="欧阳娜娜", household=head, relation="子女", birth=date(2000, 1, 2),
-                             male=False, is_dibao=True)
-        receipt = world.pay("coord1", (head, "pension", 30000), (head, "medical"), (spouse, "medical"),
-                            (child, "medical"))
-        data = receipt_pdf.receipt_dict(receipt, receipt_pdf.verification_url(Site.of(app), receipt.number))
-        db.session.remove()
-        db.engine.dispose()
-
+    data = sample_receipt_data("bench-escpos-")
     for _ in range(5):
         content = receipt_escpos(data, "58mm")
     times, cpu = [], []

@@ -5,14 +5,11 @@ the job resumes without losing or repeating a byte; a link that stays down ends 
 message; and a browser without Web Bluetooth explains the alternatives. With UPDATE_SCREENSHOTS=1
 it writes docs/screenshots/btprint.png for docs/printing.md."""
 import os
-from datetime import date
 
-import playwright.sync_api as sync_api
 import pytest
 
-from tests.e2e.browser import PHONE, launch, serve
+from tests.e2e.browser import PHONE
 from tests.e2e.test_receipts_e2e import SHOTS, log_in
-from webapp.extensions import db
 
 pytestmark = pytest.mark.e2e
 
@@ -86,24 +83,6 @@ FAKE_PRINTER = """
 })();
 """
 NO_BLUETOOTH = "Object.defineProperty(Navigator.prototype, 'bluetooth', {configurable: true, get: () => undefined});"
-
-
-@pytest.fixture
-def setting(app, world):
-    head = world.person(name="张秀英", birth=date(1975, 3, 8), male=False)
-    child = world.person(name="欧阳娜娜", household=head, relation="子女", birth=date(2000, 1, 2), male=False)
-    receipt = world.pay("coord1", (head, "pension", 30000), (head, "medical"), (child, "medical"))
-    db.session.commit()
-    with serve(app) as url:
-        yield url, receipt.number
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def receipt_page(browser, base, world, number, init_script):

@@ -3,13 +3,10 @@ Web Share API (or falls back to the share page), and the public verification pag
 With UPDATE_SCREENSHOTS=1 it writes docs/screenshots/verify.png for the README."""
 import os
 import re
-from datetime import date
 from pathlib import Path
 
-import playwright.sync_api as sync_api
 import pytest
 
-from tests.e2e.browser import launch, serve
 from webapp.extensions import db
 from webapp.rules import signing
 from webapp.services import payments
@@ -29,24 +26,6 @@ Object.defineProperty(Navigator.prototype, 'share', {configurable: true, value: 
 }});
 """
 NO_SHARE = "Object.defineProperty(Navigator.prototype, 'share', {configurable: true, value: undefined});"
-
-
-@pytest.fixture
-def setting(app, world):
-    head = world.person(name="张秀英", birth=date(1975, 3, 8), male=False)
-    child = world.person(name="欧阳娜娜", household=head, relation="子女", birth=date(2000, 1, 2), male=False)
-    receipt = world.pay("coord1", (head, "pension", 30000), (head, "medical"), (child, "medical"))
-    db.session.commit()
-    with serve(app) as url:
-        yield url, receipt.number
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def phone(browser, base, init_script=None):

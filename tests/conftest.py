@@ -1,5 +1,6 @@
 """Fixtures: a fresh app and database per test (SQLite file, or a private PostgreSQL schema
-when TEST_DATABASE_URL is set), a test client, and `world`, a small district to test against."""
+when TEST_DATABASE_URL is set), its schema built by the migrations (tests/schema.py), a test
+client, and `world`, a small district to test against."""
 import os
 import uuid
 
@@ -7,6 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from tests import schema as migrated
 from tests.factories import World
 from webapp import create_app
 from webapp.extensions import db
@@ -28,17 +30,23 @@ def _normalise(url: str) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def schema_workdir(tmp_path_factory):
+    """Where the migrated template databases of this session live."""
+    return tmp_path_factory.mktemp("schema")
+
+
 @pytest.fixture
-def database_url(tmp_path):
+def database_url(tmp_path, schema_workdir):
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
+        migrated.install_sqlite(tmp_path / "test.db", schema_workdir)
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
     base = _normalise(base)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    migrated.install_postgres(base, schema, schema_workdir)
     try:
         yield _postgres_url(base, schema)
     finally:
@@ -88,7 +96,6 @@ def app(database_url, tmp_path, app_config):
     app = create_app(make_test_config(database_url, tmp_path, **app_config))
     app.test_client_class = FreshContextClient
     with app.app_context():
-        db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -4,6 +4,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from tests.conftest import make_test_config
+from tests.schema import install_sqlite
 from webapp import create_app
 from webapp.extensions import db
 from webapp.idvault import idvault
@@ -13,15 +14,13 @@ NUMBER = "41041119800517001X"
 
 
 @pytest.fixture
-def two_apps(tmp_path):
+def two_apps(tmp_path, schema_workdir):
     apps = []
     for i, method in ((1, "pbkdf2:sha256:1000"), (2, "pbkdf2:sha256:2000")):
+        install_sqlite(tmp_path / f"app{i}.db", schema_workdir)
         config = make_test_config(f"sqlite:///{tmp_path}/app{i}.db", tmp_path / f"a{i}",
                                   ID_KEYS={"1": bytes([i]) * 32}, PASSWORD_HASH_METHOD=method)
-        app = create_app(config)
-        with app.app_context():
-            db.create_all()
-        apps.append(app)
+        apps.append(create_app(config))
     yield apps
     for app in apps:
         with app.app_context():

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests import schema as migrated
 from tests.conftest import RECEIPT_KEYS, TEST_KEYS, _normalise, _postgres_url
 from tests.ops.live import Gunicorn, free_port, write_instance
 
@@ -64,7 +65,7 @@ def redis_url():
 
 
 @pytest.fixture
-def postgres_database_url():
+def postgres_database_url(schema_workdir):
     """A private schema on TEST_DATABASE_URL if that is PostgreSQL, else on the machine's
     PostgreSQL (127.0.0.1:5432, trust auth, database test), for tests that need PostgreSQL
     whichever database the suite runs on (several app nodes, pg_dump). Dropped afterwards."""
@@ -73,8 +74,7 @@ def postgres_database_url():
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        migrated.install_postgres(base, schema, schema_workdir)
     except Exception as e:  # noqa: BLE001
         pytest.fail(f"PostgreSQL is not answering at {base}: {e}")
     try:

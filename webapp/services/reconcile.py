@@ -35,7 +35,7 @@ from .bureau import (
     voucher_difference,
     vouchers_in_scope,
 )
-from .campaigns import require_current_campaign
+from .campaigns import require_campaign
 from .corrections import approved_correction
 from .errors import NotFound
 from .handover import makeups_of
@@ -281,8 +281,8 @@ def _voucher_differences(actor: Actor, ids: list) -> list:
     return differences
 
 
-def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
-    campaign = require_current_campaign()
+def reconcile(actor: Actor, area_code: str | None = None, campaign=None) -> Reconciliation:
+    campaign = require_campaign(campaign)
     area = _area(actor, area_code)
     villages = _villages(actor, area)
     ids = [v.id for v in villages]

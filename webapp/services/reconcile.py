@@ -4,7 +4,7 @@ A payment's state is derived from the rows that follow it, never stored:
 已收款 (collected) → 已上解 (its receipt is in a hand-over) → 已导入 (the 人社局 accepted it) →
 已入库 (the batch that carried it was booked with a 汇总缴款书), or 已作废 (its receipt was voided).
 
-Reconciliation per village and township, for the current campaign:
+Reconciliation per village and township, for the chosen campaign (the year switch):
 receipts issued = handed over + still on hand; handed over = booked + pending; and every
 difference listed (amounts received that differ from the hand-over, hand-overs not confirmed,
 receipts voided after hand-over, payments the bureau rejected).

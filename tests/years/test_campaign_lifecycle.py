@@ -140,3 +140,19 @@ def test_last_years_receipt_cannot_be_voided(world, previous):
 def test_the_first_campaign_is_created_by_the_system_too(app):
     c = campaigns.create_campaign(SYSTEM, campaigns.default_input(2018))
     assert campaigns.default_campaign().id == c.id
+
+
+def test_a_closed_years_paperwork_is_read_only(world, last_year):
+    """Hand-over confirmations, bureau serials and results, bookings and 冲红 of a closed year are refused."""
+    from webapp.services import bureau, corrections
+    c = db.session.get(Campaign, world.campaign.id)
+    c.closed_at = c.collection_start          # as if closed (closing needs the summary state)
+    db.session.commit()
+    with pytest.raises(CampaignClosed):
+        bureau.record_serial(world.actor("tadmin1"), last_year["batch"].id, "LS-1")
+    with pytest.raises(CampaignClosed):
+        bureau.record_booking(world.actor("dadmin"), last_year["batch"].id, "PZ-1", today_local(), "250")
+    with pytest.raises(CampaignClosed):
+        handover.record_makeup(world.actor("tadmin1"), last_year["handover"].id, amount_yuan="1")
+    with pytest.raises(CampaignClosed):
+        corrections.propose(world.actor("tadmin1"), last_year["receipts"][0].number, "档次选错了")

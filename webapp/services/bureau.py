@@ -42,7 +42,7 @@ from ..rules.spreadsheet import (
 from ..timeutil import now_utc, today_local
 from .actor import Actor
 from .audit import record_event
-from .campaigns import require_campaign, require_writable
+from .campaigns import require_campaign, require_writable, require_writable_id
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .imports import ListRejected
 from .numbering import next_in_series
@@ -165,6 +165,7 @@ def record_serial(actor: Actor, batch_id: int, serial_no: str) -> BureauBatch:
     try:
         with unit_of_work():
             batch = get_batch(actor, batch_id)
+            require_writable_id(batch.campaign_id)
             if batch.serial_no:
                 raise Conflict(f"这个批次已登记流水号 {batch.serial_no}，不能更改")
             if not serial_no or len(serial_no) > 64:
@@ -196,6 +197,7 @@ def import_results(actor: Actor, batch_id: int, filename: str, data: bytes,
     _require_admin(actor)
     with unit_of_work():
         batch = get_batch(actor, batch_id)
+        require_writable_id(batch.campaign_id)
         try:
             table = find_table(read_rows(filename, data, limits), RESULT_COLUMNS, ["id_number", "result"])
         except BadFile as e:
@@ -256,6 +258,7 @@ def record_booking(actor: Actor, batch_id: int, voucher_no: str, booked_on: date
     voucher_no = (voucher_no or "").strip()
     with unit_of_work():
         batch = get_batch(actor, batch_id)
+        require_writable_id(batch.campaign_id)
         if batch.voucher_no:
             raise Conflict(f"这个批次已登记汇总缴款书 {batch.voucher_no}，不能更改")
         errors = {}

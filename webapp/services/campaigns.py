@@ -366,6 +366,11 @@ def require_writable(c: Campaign) -> None:
         raise CampaignClosed(f"{c.year} 年度征缴期已结束，只能查看")
 
 
+def require_writable_id(campaign_id: int) -> None:
+    """For a change to something of a campaign (a hand-over, a batch, a receipt): not once closed."""
+    require_writable(db.session.get(Campaign, campaign_id))
+
+
 def close_campaign(actor: Actor, campaign_id: int, today: date | None = None) -> Campaign:
     """结束: the summary is done; from now on the campaign is read-only. Audited."""
     if actor.user is not None and not actor.is_role(roles.DISTRICT_ADMIN):

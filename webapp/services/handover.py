@@ -15,7 +15,7 @@ from ..rules.money import InvalidAmount, fen_to_capitals, format_yuan, yuan_to_f
 from ..timeutil import to_local
 from .actor import Actor
 from .audit import record_event
-from .campaigns import default_campaign, require_campaign, require_writable
+from .campaigns import default_campaign, require_campaign, require_writable, require_writable_id
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .numbering import next_in_series
 from .scope import get_village, visible_village_ids
@@ -154,6 +154,7 @@ def confirm_handover(actor: Actor, handover_id: int, *, received_yuan: str, note
     try:
         with unit_of_work():
             h = get_handover(actor, handover_id)
+            require_writable_id(h.campaign_id)
             if h.confirmation is not None:
                 raise Conflict("这个上解批次已经确认过了")
             try:
@@ -234,6 +235,7 @@ def record_makeup(actor: Actor, handover_id: int, *, amount_yuan: str, note: str
     note = (note or "").strip()
     with unit_of_work():
         h = get_handover(actor, handover_id)
+        require_writable_id(h.campaign_id)
         missing = shortage_fen(h)
         if missing <= 0:
             raise Conflict("这个上解批次没有待补的短款")

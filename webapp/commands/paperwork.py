@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .campaign import campaign_option, resolve_campaign
+
 PHASES = ("读取文件", "检查", "写入")
 
 
@@ -117,7 +119,8 @@ def import_gov(file, group, replace):
 @click.option("--from", "day_from", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Paid on or after.")
 @click.option("--to", "day_to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Paid on or before.")
 @click.option("--handover", "handover_number", default=None, help="Only the receipts of this hand-over batch.")
-def export_annex(kind, area_code, output, day_from, day_to, handover_number):
+@campaign_option
+def export_annex(kind, area_code, output, day_from, day_to, handover_number, campaign_year):
     """Write 附件1/2/3 exactly as the plan's annexes (ID numbers as text, formulas neutralised)."""
     from ..services import exports
     from ..services.actor import SYSTEM
@@ -125,7 +128,8 @@ def export_annex(kind, area_code, output, day_from, day_to, handover_number):
     fmt = "csv" if output.suffix.lower() == ".csv" else "xlsx"
     flt = exports.ExportFilter(day_from=_day(day_from), day_to=_day(day_to), handover_number=handover_number)
     try:
-        out = exports.export_annex(SYSTEM, kind, area_code, fmt=fmt, flt=flt)
+        out = exports.export_annex(SYSTEM, kind, area_code, fmt=fmt, flt=flt,
+                                   campaign=resolve_campaign(campaign_year))
     except ServiceError as e:
         raise click.ClickException(e.message) from None
     output.write_bytes(out.data)

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 
 from ..services.receipt_pdf import DEFAULT_FORMAT, FORMATS
+from .campaign import campaign_option, resolve_campaign
 
 
 @click.command("receipt-pdf")
@@ -16,7 +17,8 @@ from ..services.receipt_pdf import DEFAULT_FORMAT, FORMATS
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the PDF.")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=DEFAULT_FORMAT, show_default=True)
-def receipt_pdf_cmd(number, latest, output, fmt):
+@campaign_option
+def receipt_pdf_cmd(number, latest, output, fmt, campaign_year):
     """Write receipt NUMBER (or --latest) as a PDF; print its verification URL."""
     from ..printing.engine import PdfEngineMissing
     from ..services.errors import NotFound
@@ -26,7 +28,8 @@ def receipt_pdf_cmd(number, latest, output, fmt):
     if bool(number) == latest:
         raise click.UsageError("请给出收据号 NUMBER，或用 --latest（二者选一）")
     try:
-        result = receipt_pdf_for_operator(Site.of(current_app), None if latest else number, fmt)
+        result = receipt_pdf_for_operator(Site.of(current_app), None if latest else number, fmt,
+                                          campaign=resolve_campaign(campaign_year))
     except NotFound as e:
         raise click.ClickException(e.message) from None
     except PdfEngineMissing as e:

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import click
 
+from .campaign import campaign_option, resolve_campaign
+
 
 @click.command("roster-pdf")
 @click.option("--area", "area_code", required=True, help="村/社区代码 (12 digits), e.g. 410411200001")
@@ -10,9 +12,10 @@ import click
               help="Where to write the PDF ('-' for standard output).")
 @click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True)
 @click.option("--version", "number", type=int, default=None,
-              help="A published version number (default: the latest of the current campaign).")
+              help="A published version number (default: the latest of the campaign).")
 @click.option("--draft", is_flag=True, help="Print the live rows as an unpublished draft instead.")
-def roster_pdf(area_code, output, paper, number, draft):
+@campaign_option
+def roster_pdf(area_code, output, paper, number, draft, campaign_year):
     """Write the published roster of village AREA (or a draft of it) as a PDF for the notice board."""
     from flask import current_app
 
@@ -21,7 +24,8 @@ def roster_pdf(area_code, output, paper, number, draft):
     from ..services.site import Site
     try:
         content, filename = service.roster_pdf_for_operator(Site.of(current_app), area_code, paper.upper(),
-                                                            number=number, draft=draft)
+                                                            number=number, draft=draft,
+                                                            campaign=resolve_campaign(campaign_year))
     except ServiceError as e:
         raise click.ClickException(e.message) from None
     if output == "-":

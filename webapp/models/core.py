@@ -178,7 +178,11 @@ class Campaign(db.Model):
     pension_max_age: Mapped[int] = mapped_column(Integer, default=59)
     pension_born_from: Mapped[date] = mapped_column(Date)
     pension_born_until: Mapped[date] = mapped_column(Date)
+    # No longer read: campaigns overlap, and which one a screen shows is chosen (services/campaigns.py).
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 结束: set once by the district admin; a closed campaign is read-only.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Bumped whenever tiers, amounts or rules change: the key of the per-process policy cache.
     settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -19,7 +19,7 @@ ACTION_LABELS = {
     "password.change": "修改密码", "user.create": "新建账号", "user.update": "修改账号",
     "user.reset_password": "重置密码",
     "area.create": "新建区域", "area.update": "修改区域",
-    "campaign.create": "新建征缴期", "campaign.update": "修改征缴参数",
+    "campaign.create": "新建征缴期", "campaign.update": "修改征缴参数", "campaign.close": "结束征缴期",
     "person.register": "登记参保人", "person.update": "修改参保人", "person.rename": "改名",
     "payment.record": "收费", "receipt.void": "作废收据",
     "id_number.view": "查看完整身份证号",
@@ -89,8 +89,13 @@ def _scoped(actor: Actor):
 
 
 def _query(actor: Actor, *, user: str = "", action: str = "", object_type: str = "", object_id: str = "",
-           day_from: date | None = None, day_to: date | None = None):
+           day_from: date | None = None, day_to: date | None = None, period: tuple | None = None):
+    """`period`: (first day, last day or None) of the chosen campaign (campaigns.period_of)."""
     q = _scoped(actor).order_by(AuditEvent.id.desc())
+    if period:
+        q = q.where(AuditEvent.at >= local_day_start_utc(period[0]))
+        if period[1]:
+            q = q.where(AuditEvent.at < local_day_start_utc(period[1] + timedelta(days=1)))
     if user:
         q = q.join(User, AuditEvent.user_id == User.id).where(User.username == user)
     if action:

@@ -42,7 +42,7 @@ from ..rules.spreadsheet import (
 from ..timeutil import now_utc, today_local
 from .actor import Actor
 from .audit import record_event
-from .campaigns import require_current_campaign
+from .campaigns import require_campaign, require_writable, require_writable_id
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .imports import ListRejected
 from .numbering import next_in_series
@@ -85,7 +85,7 @@ def eligible_query(campaign_id: int, village_id: int, kind: str, *, confirmed: b
         ~Payment.id.in_(open_memberships())).order_by(Receipt.created_at, Payment.id))
 
 
-def create_batch(actor: Actor, village_code: str, kind: str) -> BureauBatch:
+def create_batch(actor: Actor, village_code: str, kind: str, campaign=None) -> BureauBatch:
     """A new batch of every payment ready to go (handed over, not yet sent or resubmitted)."""
     _require_admin(actor)
     if kind not in KINDS:
@@ -93,7 +93,8 @@ def create_batch(actor: Actor, village_code: str, kind: str) -> BureauBatch:
     try:
         with unit_of_work():
             village = get_village(actor, village_code)
-            campaign = require_current_campaign()
+            campaign = require_campaign(campaign)
+            require_writable(campaign)
             payments = db.session.scalars(eligible_query(campaign.id, village.id, kind)).all()
             if not payments:
                 waiting = db.session.scalar(select(func.count()).select_from(
@@ -121,9 +122,11 @@ def create_batch(actor: Actor, village_code: str, kind: str) -> BureauBatch:
     return batch
 
 
-def batches_query(actor: Actor, village_id: int | None = None):
+def batches_query(actor: Actor, village_id: int | None = None, campaign=None):
     q = (select(BureauBatch).options(joinedload(BureauBatch.village))
          .where(BureauBatch.village_id.in_(visible_village_ids(actor.user))).order_by(BureauBatch.id.desc()))
+    if campaign is not None:
+        q = q.where(BureauBatch.campaign_id == campaign.id)
     if village_id:
         q = q.where(BureauBatch.village_id == village_id)
     return q
@@ -162,6 +165,7 @@ def record_serial(actor: Actor, batch_id: int, serial_no: str) -> BureauBatch:
     try:
         with unit_of_work():
             batch = get_batch(actor, batch_id)
+            require_writable_id(batch.campaign_id)
             if batch.serial_no:
                 raise Conflict(f"这个批次已登记流水号 {batch.serial_no}，不能更改")
             if not serial_no or len(serial_no) > 64:
@@ -193,6 +197,7 @@ def import_results(actor: Actor, batch_id: int, filename: str, data: bytes,
     _require_admin(actor)
     with unit_of_work():
         batch = get_batch(actor, batch_id)
+        require_writable_id(batch.campaign_id)
         try:
             table = find_table(read_rows(filename, data, limits), RESULT_COLUMNS, ["id_number", "result"])
         except BadFile as e:
@@ -253,6 +258,7 @@ def record_booking(actor: Actor, batch_id: int, voucher_no: str, booked_on: date
     voucher_no = (voucher_no or "").strip()
     with unit_of_work():
         batch = get_batch(actor, batch_id)
+        require_writable_id(batch.campaign_id)
         if batch.voucher_no:
             raise Conflict(f"这个批次已登记汇总缴款书 {batch.voucher_no}，不能更改")
         errors = {}

@@ -3,7 +3,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..models import Campaign, GovPayRule, MedicalRate, PensionTier
@@ -11,7 +11,7 @@ from ..rules import roles
 from ..rules.categories import GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION
 from ..rules.eligibility import default_pension_window
 from ..rules.money import InvalidAmount, fen_to_yuan_str, yuan_to_fen
-from ..timeutil import today_local
+from ..timeutil import now_utc, to_local, today_local
 from .actor import Actor
 from .audit import diff, record_event
 from .errors import CampaignClosed, Forbidden, NotFound, ValidationFailed
@@ -173,17 +173,17 @@ def _gov_rules(data: CampaignInput, errors: dict) -> dict:
 
 
 def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:
+    """A new year's campaign; the others stay as they are (one may be in its summary phase)."""
     if actor.user is not None and not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden()
     with unit_of_work():
         tiers, medical, gov, errors = _validate(data)
         if db.session.scalar(select(Campaign.id).where(Campaign.year == data.year)):
             errors["year"] = f"{data.year} 年度的征缴期已存在"
+        errors.update(_overlaps(data, None))
         if errors:
             raise ValidationFailed(errors)
-        for other in db.session.scalars(select(Campaign).where(Campaign.is_current)):
-            other.is_current = False
-        c = Campaign(is_current=True)
+        c = Campaign(is_current=False)
         _apply(c, data, tiers, medical, gov)
         db.session.add(c)
         db.session.flush()
@@ -198,8 +198,10 @@ def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Camp
         c = db.session.get(Campaign, campaign_id)
         if c is None:
             raise NotFound()
+        require_writable(c)
         data.year = c.year  # the year identifies the campaign and its receipt numbers
         tiers, medical, gov, errors = _validate(data)
+        errors.update(_overlaps(data, c.id))
         if errors:
             raise ValidationFailed(errors)
         before = _describe(c)
@@ -209,6 +211,43 @@ def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Camp
         b, a = diff(before, _describe(c))
         record_event(actor, "campaign.update", c, summary=c.name, before=b, after=a)
     return c
+
+
+def _overlaps(data: CampaignInput, campaign_id: int | None) -> dict:
+    """Two campaigns never collect on the same day: a payment must know its year."""
+    start, end = data.collection_start, max(data.collection_end, data.extended_until or data.collection_end)
+    for other in db.session.scalars(select(Campaign).where(Campaign.id != (campaign_id or 0))
+                                    .order_by(Campaign.year)):
+        if start <= other.window_end and other.collection_start <= end:
+            return {"collection_start": f"集中征收时间与 {other.year} 年度（{_day(other.collection_start)}—"
+                                        f"{_day(other.window_end)}）重叠，请调整日期"}
+    return {}
+
+
+def _day(d: date) -> str:
+    return f"{d:%Y年%-m月%-d日}"
+
+
+def _next_year(d: date | None) -> date | None:
+    if d is None:
+        return None
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:          # 29 February
+        return d.replace(year=d.year + 1, day=28)
+
+
+def next_year_input(c: Campaign) -> CampaignInput:
+    """Next year's campaign from this one: every setting copied, every date a year later."""
+    data = input_from(c)
+    data.year, data.coverage_year = c.year + 1, c.coverage_year + 1
+    data.name = c.name.replace(str(c.year), str(c.year + 1)) if str(c.year) in c.name else \
+        default_input(c.year + 1).name
+    for f in ["mobilisation_start", "mobilisation_end", "collection_start", "collection_end", "summary_start",
+              "summary_end", "pension_born_from", "pension_born_until"]:
+        setattr(data, f, _next_year(getattr(data, f)))
+    data.extended_until = None
+    return data
 
 
 def _apply(c: Campaign, data: CampaignInput, tiers, medical, gov):
@@ -244,18 +283,109 @@ def _describe(c: Campaign) -> dict:
     return d
 
 
-def current_campaign() -> Campaign | None:
-    return db.session.scalar(_CURRENT)
+# --- which campaign: by date, by the year switch, and the explicit close -------------------------
+
+PREPARING, COLLECTING, SUMMARY, CLOSED = "准备", "征收中", "总结", "已结束"
+STATES = (PREPARING, COLLECTING, SUMMARY, CLOSED)
 
 
-# Built once: nearly every request asks it.
-_CURRENT = select(Campaign).where(Campaign.is_current).order_by(Campaign.year.desc()).limit(1)
+def state_of(c: Campaign, today: date | None = None) -> str:
+    """准备 before collection, 征收中 in the window (with its extension), 总结 after it until the
+    district admin closes it (结束): the summary work has no fixed last day."""
+    if c.closed_at is not None:
+        return CLOSED
+    today = today or today_local()
+    if today < c.collection_start:
+        return PREPARING
+    if today <= c.window_end:
+        return COLLECTING
+    return SUMMARY
 
 
-def require_current_campaign() -> Campaign:
-    c = current_campaign()
+def all_campaigns() -> list[Campaign]:
+    """Newest first."""
+    return list(db.session.scalars(select(Campaign).order_by(Campaign.year.desc())))
+
+
+def campaign_of_year(year: int | None) -> Campaign | None:
+    if year is None or not (2000 <= year <= 2100):
+        return None
+    return db.session.scalar(select(Campaign).where(Campaign.year == year))
+
+
+def collecting_campaign(today: date | None = None) -> Campaign | None:
+    """The one campaign taking payments today (windows never overlap), or None."""
+    today = today or today_local()
+    return db.session.scalar(
+        select(Campaign).where(Campaign.closed_at.is_(None), Campaign.collection_start <= today,
+                               or_(Campaign.collection_end >= today, Campaign.extended_until >= today))
+        .order_by(Campaign.year.desc()).limit(1))
+
+
+def default_campaign(today: date | None = None) -> Campaign | None:
+    """What a screen shows unless the user chose a year: the collecting campaign, else the newest
+    in its summary phase, else the newest."""
+    today = today or today_local()
+    newest = all_campaigns()
+    for wanted in (COLLECTING, SUMMARY):
+        for c in newest:
+            if state_of(c, today) == wanted:
+                return c
+    return newest[0] if newest else None
+
+
+def period_of(c: Campaign) -> tuple[date, date | None]:
+    """The days a campaign's work spans, for the audit log: from its mobilisation to its close
+    (open-ended while it is not closed). Campaigns overlap, so periods may too."""
+    end = to_local(c.closed_at).date() if c.closed_at else None
+    return c.mobilisation_start, end
+
+
+def require_campaign(campaign: Campaign | None = None) -> Campaign:
+    """The campaign a report or paper is about: the one passed (the year switch), else the default."""
+    c = campaign or default_campaign()
     if c is None:
         raise CampaignClosed("还没有设置征缴期，请联系区管理员")
+    return c
+
+
+def require_collecting_campaign(today: date | None = None) -> Campaign:
+    """Payments go to the collecting campaign only; otherwise say why not, in words."""
+    today = today or today_local()
+    c = collecting_campaign(today)
+    if c is not None:
+        return c
+    c = require_campaign(default_campaign(today))
+    require_writable(c)
+    require_open(c, today)
+    return c   # pragma: no cover - require_open raised: c is not collecting today
+
+
+def require_writable(c: Campaign) -> None:
+    if c.closed_at is not None:
+        raise CampaignClosed(f"{c.year} 年度征缴期已结束，只能查看")
+
+
+def require_writable_id(campaign_id: int) -> None:
+    """For a change to something of a campaign (a hand-over, a batch, a receipt): not once closed."""
+    require_writable(db.session.get(Campaign, campaign_id))
+
+
+def close_campaign(actor: Actor, campaign_id: int, today: date | None = None) -> Campaign:
+    """结束: the summary is done; from now on the campaign is read-only. Audited."""
+    if actor.user is not None and not actor.is_role(roles.DISTRICT_ADMIN):
+        raise Forbidden("只有区管理员可以结束征缴期")
+    with unit_of_work():
+        c = db.session.get(Campaign, campaign_id)
+        if c is None:
+            raise NotFound()
+        require_writable(c)
+        if state_of(c, today) != SUMMARY:
+            raise CampaignClosed("集中征收结束后（总结阶段）才能结束征缴期")
+        c.closed_at = now_utc()
+        c.closed_by_id = actor.user_id
+        db.session.flush()
+        record_event(actor, "campaign.close", c, summary=f"结束 {c.name}")
     return c
 
 

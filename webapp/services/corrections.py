@@ -30,6 +30,7 @@ from ..rules.money import InvalidAmount, format_yuan, yuan_to_fen
 from ..timeutil import today_local
 from .actor import Actor
 from .audit import record_event
+from .campaigns import require_writable_id
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .scope import visible_village_ids
 from .tx import unit_of_work
@@ -83,6 +84,7 @@ def propose(actor: Actor, receipt_number: str, reason: str) -> ReceiptCorrection
     reason = (reason or "").strip()
     with unit_of_work():
         receipt = _receipt(actor, receipt_number)
+        require_writable_id(receipt.campaign_id)
         h = handover_of_receipt(receipt.id)
         if h is None:
             raise Conflict("这张收据尚未上解，请由开具的协管员直接作废")

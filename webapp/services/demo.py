@@ -1,5 +1,6 @@
-"""Demo data: Zhanhe District with a few townships and villages, a campaign open today, about
-2,000 synthetic residents with valid ID numbers, some already paid, one account per role.
+"""Demo data: Zhanhe District with a few townships and villages, last year's closed campaign and
+this year's open today, about 2,000 synthetic residents with valid ID numbers, payments in both
+years, one account per role.
 
 Every resident is synthetic: names from common characters, ID numbers built with a valid
 checksum for a random birth date. Deterministic for a given seed, so screenshots and tests agree.
@@ -8,16 +9,16 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from stdnum.cn import ric
 
 from ..extensions import db
-from ..models import Area, Person, User
+from ..models import Area, Campaign, Handover, HandoverConfirmation, Payment, Person, Receipt, RosterVersion, User
 from ..rules import roles
 from ..rules.categories import MEDICAL, PENSION
 from ..rules.eligibility import BLOCK, medical_findings, pension_findings
-from ..timeutil import today_local
-from . import accounts, areas, campaigns, payments
+from ..timeutil import local_day_start_utc, today_local
+from . import accounts, areas, campaigns, handover, payments, roster
 from .actor import SYSTEM, Actor
 from .audit import record_event
 from .people import PersonInput, build_person, check_person_input
@@ -164,9 +165,10 @@ def build_people(n_people: int, rng: random.Random, today: date) -> int:
     return made
 
 
-def build_payments(rng: random.Random, share: float = 0.3) -> int:
-    """Some households already paid, by the coordinator of their village."""
-    campaign = campaigns.current_campaign()
+def build_payments(rng: random.Random, share: float = 0.3, skip: set | None = None) -> int:
+    """Some households pay in the collecting campaign, by the coordinator of their village
+    (households in `skip` do not: last year's payers who have not paid again yet)."""
+    campaign = campaigns.require_collecting_campaign()
     policy = campaign.policy()
     today = today_local()
     tiers = sorted(policy.pension_tiers)
@@ -179,9 +181,9 @@ def build_payments(rng: random.Random, share: float = 0.3) -> int:
     households = {}
     for p in db.session.scalars(select(Person).order_by(Person.id)):
         households.setdefault(p.household_id, []).append(p)
-    for members in households.values():
+    for hid, members in households.items():
         coordinator = by_village.get(members[0].village_id)
-        if coordinator is None or rng.random() > share:
+        if coordinator is None or rng.random() > share or hid in (skip or ()):
             continue
         lines = []
         for p in members:
@@ -196,14 +198,101 @@ def build_payments(rng: random.Random, share: float = 0.3) -> int:
     return paid
 
 
+def _spread(campaign_id: int, first: date, last: date, rng: random.Random):
+    """Synthetic history: the campaign's receipts moved back in time, in their order, onto the
+    days first..last, 8:00-18:00. Demo data only: real receipts are never moved."""
+    ids = db.session.scalars(select(Receipt.id).where(Receipt.campaign_id == campaign_id).order_by(Receipt.id)).all()
+    span = max((last - first).days, 0) + 1
+    days = sorted(rng.randrange(span) for _ in ids)
+    with unit_of_work():
+        for rid, offset in zip(ids, days, strict=True):
+            at = local_day_start_utc(first + timedelta(days=offset)) + timedelta(minutes=rng.randrange(8 * 60, 18 * 60))
+            db.session.execute(update(Receipt).where(Receipt.id == rid).values(created_at=at))
+            db.session.execute(update(Payment).where(Payment.receipt_id == rid).values(created_at=at))
+
+
+def _move_paperwork(campaign_id: int, c: campaigns.CampaignInput):
+    """Last year's hand-overs the day after its collection, confirmed the day after, and its
+    rosters published on the first day of its summary, posted for a week (demo data only)."""
+    at = local_day_start_utc(c.collection_end + timedelta(days=1)) + timedelta(hours=10)
+    handovers = select(Handover.id).where(Handover.campaign_id == campaign_id)
+    with unit_of_work():
+        db.session.execute(update(Handover).where(Handover.campaign_id == campaign_id).values(created_at=at))
+        db.session.execute(update(HandoverConfirmation).where(HandoverConfirmation.handover_id.in_(handovers))
+                           .values(confirmed_at=at + timedelta(days=1)))
+        db.session.execute(update(RosterVersion).where(RosterVersion.campaign_id == campaign_id).values(
+            published_at=local_day_start_utc(c.summary_start) + timedelta(hours=9),
+            posting_start=c.summary_start, posting_end=c.summary_start + timedelta(days=7)))
+
+
+def _year_before(data: campaigns.CampaignInput) -> campaigns.CampaignInput:
+    """This year's settings for last year: same tiers and amounts, every date a year earlier."""
+    last = campaigns.default_input(data.year - 1)
+    for f in ["tiers_text", "medical_yuan", "gov_rules"]:
+        setattr(last, f, getattr(data, f))
+    for f in ["mobilisation_start", "mobilisation_end", "collection_start", "collection_end", "summary_start",
+              "summary_end"]:
+        setattr(last, f, getattr(data, f) - timedelta(days=YEAR_DAYS))
+    return last
+
+
+YEAR_DAYS = 364   # a year back to the same weekday
+
+
+def build_last_year(rng: random.Random, this_year: campaigns.CampaignInput) -> Campaign:
+    """Last year's campaign, closed: payments over its collection days, every village's receipts
+    handed over and confirmed, a published roster per village. Recorded through the services
+    while its window is moved onto today, then moved back a year and closed."""
+    real = _year_before(this_year)
+    now = campaigns.CampaignInput(**{**real.__dict__, **{f: getattr(this_year, f) for f in _DATES}})
+    campaign = campaigns.create_campaign(SYSTEM, now)
+    build_payments(rng, share=0.35)
+    admin = db.session.scalar(select(User).where(User.role == roles.DISTRICT_ADMIN).order_by(User.id))
+    today = today_local()
+    for coordinator in db.session.scalars(select(User).where(User.role == roles.COORDINATOR).order_by(User.id)):
+        actor = Actor(coordinator, "demo")
+        for village in coordinator.areas:
+            on_hand = db.session.scalars(handover.on_hand_query(actor, village.id, campaign)).all()
+            if not on_hand:
+                continue
+            total = f"{sum(r.total_fen for r in on_hand) / 100:.2f}"
+            h = handover.create_handover(actor, village.code, [r.number for r in on_hand], bank_slip_no=
+                                         f"YH{campaign.year}{village.code[-4:]}", amount_yuan=total, campaign=campaign)
+            township = db.session.scalar(select(User).join(User.areas).where(
+                User.role == roles.TOWNSHIP_ADMIN, Area.id == village.parent_id))
+            handover.confirm_handover(Actor(township or admin, "demo"), h.id, received_yuan=total)
+    for village in db.session.scalars(select(Area).where(Area.level == "village").order_by(Area.code)):
+        if roster.live_rows(campaign, village):
+            roster.publish_roster(Actor(admin, "demo"), village.code, posting_start=today,
+                                  posting_end=today + timedelta(days=7), office_phone=village.office_phone,
+                                  campaign=campaign)
+    campaigns.update_campaign(Actor(admin, "demo"), campaign.id, real)
+    campaign = db.session.get(Campaign, campaign.id)
+    _spread(campaign.id, real.collection_start, real.collection_end, rng)
+    _move_paperwork(campaign.id, real)
+    return campaigns.close_campaign(Actor(admin, "demo"), campaign.id)
+
+
+_DATES = ["mobilisation_start", "mobilisation_end", "collection_start", "collection_end", "summary_start",
+          "summary_end"]
+
+
 def seed_demo(password: str | None = None, n_people: int = 2000, seed: int = 2018) -> list[DemoAccount]:
+    """Last year's closed campaign (payments, hand-overs, published rosters) and this year's
+    collecting one, with payments over the days since its collection began."""
     rng = random.Random(seed)
     today = today_local()
     build_areas()
-    campaigns.create_campaign(SYSTEM, campaign_input_open_today(today))
     demo_accounts = build_accounts(password)
     build_people(n_people, rng, today)
-    build_payments(rng)
+    this_year = campaign_input_open_today(today)
+    last = build_last_year(rng, this_year)
+    campaign = campaigns.create_campaign(SYSTEM, this_year)
+    last_payers = set(db.session.scalars(select(Receipt.household_id).where(Receipt.campaign_id == last.id)))
+    # Most of last year's payers pay again; a few have not yet (the ones to call on first).
+    skip = {h for h in last_payers if rng.random() < 0.3}
+    build_payments(rng, share=0.4, skip=skip)
+    _spread(campaign.id, this_year.collection_start, today, rng)
     return demo_accounts
 
 

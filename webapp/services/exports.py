@@ -30,7 +30,7 @@ from ..rules.spreadsheet import FORMULA_STARTS, csv_text, neutralize
 from ..timeutil import local_day_range_utc, today_local
 from .actor import Actor
 from .audit import record_event
-from .campaigns import require_current_campaign
+from .campaigns import require_campaign
 from .errors import Forbidden, NotFound, ValidationFailed
 from .scope import visible_area_ids, visible_village_ids
 from .tx import unit_of_work
@@ -272,7 +272,7 @@ def write_csv(annex: Annex, sheet: Sheet) -> bytes:
 
 
 def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
-                 flt: ExportFilter | None = None) -> ExportFile:
+                 flt: ExportFilter | None = None, campaign=None) -> ExportFile:
     """One workbook: a sheet per collection unit (附件2/3) or per township (附件1) under the area."""
     flt = flt or ExportFilter()
     if kind not in KINDS:
@@ -291,7 +291,7 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
     if kind == "staff":
         sheets = staff_sheets(actor, area)
     else:
-        campaign = require_current_campaign()
+        campaign = require_campaign(campaign)
         villages = _villages_in(actor, area)
         if not villages:
             raise NotFound("这个区域下没有您负责的村/社区")

@@ -15,7 +15,7 @@ from ..rules.money import InvalidAmount, fen_to_capitals, format_yuan, yuan_to_f
 from ..timeutil import to_local
 from .actor import Actor
 from .audit import record_event
-from .campaigns import current_campaign, require_current_campaign
+from .campaigns import default_campaign, require_campaign, require_writable, require_writable_id
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .numbering import next_in_series
 from .scope import get_village, visible_village_ids
@@ -36,8 +36,8 @@ def ensure_receipt_voidable(receipt: Receipt):
 
 
 def on_hand_query(actor: Actor, village_id: int | None = None, campaign=None):
-    """The actor's live receipts of the current campaign that are not yet in a hand-over."""
-    campaign = campaign or require_current_campaign()
+    """The actor's live receipts of the campaign (default: the default one) not yet in a hand-over."""
+    campaign = require_campaign(campaign)
     q = (select(Receipt).where(
         Receipt.issued_by_id == actor.user_id, Receipt.campaign_id == campaign.id,
         Receipt.village_id.in_(visible_village_ids(actor.user)),
@@ -48,9 +48,9 @@ def on_hand_query(actor: Actor, village_id: int | None = None, campaign=None):
     return q
 
 
-def on_hand_summary(actor: Actor) -> list[tuple[Area, int, int]]:
+def on_hand_summary(actor: Actor, campaign=None) -> list[tuple[Area, int, int]]:
     """[(village, receipts, fen)] the coordinator still holds, per village (for her home page)."""
-    campaign = current_campaign()
+    campaign = campaign or default_campaign()
     if not actor.is_role(roles.COORDINATOR) or campaign is None:
         return []
     sub = on_hand_query(actor, campaign=campaign).subquery()
@@ -60,11 +60,11 @@ def on_hand_summary(actor: Actor) -> list[tuple[Area, int, int]]:
     return [(villages[v], n, fen) for v, n, fen in rows]
 
 
-def receipts_on_hand(actor: Actor, village_code: str) -> tuple[Area, list[Receipt]]:
+def receipts_on_hand(actor: Actor, village_code: str, campaign=None) -> tuple[Area, list[Receipt]]:
     if not actor.is_role(roles.COORDINATOR):
         raise Forbidden("只有协管员上解自己收取的款项")
     village = get_village(actor, village_code)
-    return village, db.session.scalars(on_hand_query(actor, village.id)).all()
+    return village, db.session.scalars(on_hand_query(actor, village.id, campaign)).all()
 
 
 def _next_number(campaign, village: Area) -> str:
@@ -73,15 +73,16 @@ def _next_number(campaign, village: Area) -> str:
 
 
 def create_handover(actor: Actor, village_code: str, receipt_numbers: list[str], *, bank_slip_no: str,
-                    amount_yuan: str, note: str = "") -> Handover:
+                    amount_yuan: str, note: str = "", campaign=None) -> Handover:
     """Bundle receipts the coordinator still holds into a hand-over. The amount she types must be
     the receipts' total: a miscount is caught here, not at the bank."""
     bank_slip_no = (bank_slip_no or "").strip()
     note = (note or "").strip()
     try:
         with unit_of_work():
-            village, on_hand = receipts_on_hand(actor, village_code)
-            campaign = require_current_campaign()
+            campaign = require_campaign(campaign)
+            require_writable(campaign)
+            village, on_hand = receipts_on_hand(actor, village_code, campaign)
             wanted = set(receipt_numbers or [])
             chosen = [r for r in on_hand if r.number in wanted]
             errors = {}
@@ -119,12 +120,15 @@ def create_handover(actor: Actor, village_code: str, receipt_numbers: list[str],
     return h
 
 
-def handovers_query(actor: Actor, *, unconfirmed: bool = False, village_id: int | None = None):
+def handovers_query(actor: Actor, *, unconfirmed: bool = False, village_id: int | None = None, campaign=None):
+    """The hand-overs of a campaign (default: every year's, for the counts that chase work)."""
     q = (select(Handover).options(joinedload(Handover.village), joinedload(Handover.created_by),
                                   joinedload(Handover.confirmation))
          .where(Handover.village_id.in_(visible_village_ids(actor.user))).order_by(Handover.id.desc()))
     if actor.is_role(roles.COORDINATOR):
         q = q.where(Handover.created_by_id == actor.user_id)
+    if campaign is not None:
+        q = q.where(Handover.campaign_id == campaign.id)
     if unconfirmed:
         q = q.where(~Handover.id.in_(select(HandoverConfirmation.handover_id)))
     if village_id:
@@ -150,6 +154,7 @@ def confirm_handover(actor: Actor, handover_id: int, *, received_yuan: str, note
     try:
         with unit_of_work():
             h = get_handover(actor, handover_id)
+            require_writable_id(h.campaign_id)
             if h.confirmation is not None:
                 raise Conflict("这个上解批次已经确认过了")
             try:
@@ -230,6 +235,7 @@ def record_makeup(actor: Actor, handover_id: int, *, amount_yuan: str, note: str
     note = (note or "").strip()
     with unit_of_work():
         h = get_handover(actor, handover_id)
+        require_writable_id(h.campaign_id)
         missing = shortage_fen(h)
         if missing <= 0:
             raise Conflict("这个上解批次没有待补的短款")

@@ -50,7 +50,7 @@ from ..rules.spreadsheet import (
 from ..timeutil import now_utc, today_local
 from .actor import Actor
 from .audit import record_event
-from .campaigns import current_campaign
+from .campaigns import collecting_campaign, default_campaign
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .people import FLAGS
 from .scope import visible_village_ids
@@ -238,7 +238,7 @@ def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | 
     check = PlanCheck(total_rows=len(table.rows))
     progress("读取文件", 1, 1)
     villages, every = _plan_villages(actor, village_code)
-    campaign = current_campaign()
+    campaign = collecting_campaign() or default_campaign()
     eligibility = EligibilityNotes(campaign.policy(), today_local()) if campaign else None
     rows = _check_rows(check, table, villages, eligibility, progress)
     fill_household_addresses(rows)

@@ -40,7 +40,7 @@ from ..rules.money import fen_to_capitals, format_yuan
 from ..timeutil import now_utc, today_local
 from .actor import Actor
 from .audit import record_event
-from .campaigns import require_current_campaign, require_open
+from .campaigns import COLLECTING, require_collecting_campaign, state_of
 from .errors import AlreadyPaid, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from .scope import visible_village_ids, visible_village_ids_of_role
 from .tx import unit_of_work
@@ -127,8 +127,7 @@ def quote_payment(actor: Actor, lines: list[LineRequest], today: date | None = N
     else ValidationFailed with one message per problem line."""
     if not actor.is_role(roles.COORDINATOR):
         raise Forbidden("只有协管员可以收费")
-    campaign = require_current_campaign()
-    require_open(campaign, today)
+    campaign = require_collecting_campaign(today)
     if not lines:
         raise ValidationFailed({"lines": "请至少选择一项缴费"})
     keys = [(l.person_id, l.kind) for l in lines]
@@ -356,7 +355,7 @@ def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cas
         # for one of these people a moment ago. Tell which.
         if client_id and (existing := _replay(actor, client_id, fingerprint)):
             return existing, False
-        campaign = require_current_campaign()
+        campaign = require_collecting_campaign(today)
         paid = live_payments(campaign.id, [l.person_id for l in lines])
         taken = [paid_message(p) for (pid, kind), p in paid.items()
                  if any(l.person_id == pid and l.kind == kind for l in lines)]
@@ -389,6 +388,8 @@ def void_receipt(actor: Actor, number: str, reason: str) -> Receipt:
             raise Forbidden("只有开具这张收据的协管员可以作废")
         if receipt.is_voided:
             raise Conflict("这张收据已经作废")
+        if state_of(receipt.campaign) != COLLECTING:
+            raise Conflict(f"这张收据属于 {receipt.campaign.year} 年度，该年度已不在集中征收期，只能查看")
         from .handover import ensure_receipt_voidable  # here, so the core never imports it at load time
         ensure_receipt_voidable(receipt)
         if len(reason) < 2:
@@ -404,12 +405,14 @@ def void_receipt(actor: Actor, number: str, reason: str) -> Receipt:
 
 
 def receipts_query(actor: Actor, *, mine_only: bool = False, voided: bool | None = None,
-                   village_id: int | None = None):
+                   village_id: int | None = None, campaign: Campaign | None = None):
     q = (select(Receipt).options(joinedload(Receipt.village), joinedload(Receipt.issued_by),
                                  joinedload(Receipt.void))
          .where(Receipt.village_id.in_(visible_village_ids(actor.user))).order_by(Receipt.id.desc()))
     if mine_only:
         q = q.where(Receipt.issued_by_id == actor.user_id)
+    if campaign is not None:
+        q = q.where(Receipt.campaign_id == campaign.id)
     if voided is True:
         q = q.where(Receipt.id.in_(select(ReceiptVoid.receipt_id)))
     if village_id:

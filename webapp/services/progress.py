@@ -27,7 +27,7 @@ from ..rules import roles, svgchart
 from ..rules.categories import MEDICAL, PENSION
 from ..timeutil import local_day_start_utc, now_utc, to_local, today_local
 from .actor import Actor
-from .campaigns import require_current_campaign
+from .campaigns import collecting_campaign, require_campaign
 from .errors import Forbidden, NotFound, ValidationFailed
 from .scope import visible_area_ids, visible_village_ids
 
@@ -273,13 +273,15 @@ def _report_area(actor: Actor, area_code: str | None) -> Area:
     return area
 
 
-def progress_report(actor: Actor, *, area_code: str | None = None, day: date | None = None) -> Progress:
+def progress_report(actor: Actor, *, area_code: str | None = None, day: date | None = None,
+                    campaign: Campaign | None = None) -> Progress:
     """The dashboard and the 通报: figures per township and village as of the end of `day`.
-    Township admins see their township only; district admins the district or one township."""
+    Township admins see their township only; district admins the district or one township.
+    `campaign`: the year chosen (default: the default campaign)."""
     if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     day = check_day(day)
-    campaign = require_current_campaign()
+    campaign = require_campaign(campaign)
     area = _report_area(actor, area_code)
     end_utc = local_day_start_utc(day + timedelta(days=1))
     village_ids = _villages_in(actor, area)
@@ -336,9 +338,10 @@ def report_dict(p: Progress) -> dict:
     }
 
 
-def report_pdf(actor: Actor, *, area_code: str | None = None, day: date | None = None) -> tuple[bytes, str]:
+def report_pdf(actor: Actor, *, area_code: str | None = None, day: date | None = None,
+               campaign: Campaign | None = None) -> tuple[bytes, str]:
     """The 通报: an A4 PDF for a chosen day with the ranking table and the charts."""
-    p = progress_report(actor, area_code=area_code, day=day)
+    p = progress_report(actor, area_code=area_code, day=day, campaign=campaign)
     content = report_print.render_pdf(report_dict(p), charts(p, font_family=report_print.CHART_FONT),
                                       printed_at=to_local(now_utc()).strftime("%Y-%m-%d %H:%M"))
     return content, f"征缴进度通报-{p.area.code}-{p.day.isoformat()}.pdf"
@@ -359,13 +362,13 @@ class HomeSummary:
 HOME_DAYS = 14
 
 
-def home_summary(actor: Actor, today: date | None = None) -> HomeSummary:
+def home_summary(actor: Actor, today: date | None = None, campaign: Campaign | None = None) -> HomeSummary:
     """What the admin home shows on every visit: read from receipts alone, never a count over all
     people, so it stays quick on a district (coverage is on the dashboard)."""
     if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     today = today or today_local()
-    campaign = require_current_campaign()
+    campaign = require_campaign(campaign)
     area = default_area(actor)
     village_ids = _villages_in(actor, area)
     # One sequential scan of the campaign's receipts, grouped by day: the village or time indexes
@@ -416,7 +419,7 @@ def coordinator_progress(actor: Actor, today: date | None = None) -> Coordinator
     if not actor.is_role(roles.COORDINATOR):
         raise Forbidden()
     today = today or today_local()
-    campaign = require_current_campaign()
+    campaign = require_campaign(collecting_campaign(today))
     start = local_day_start_utc(today)
     mine = and_(Receipt.issued_by_id == actor.user_id, Receipt.campaign_id == campaign.id,
                 ~Receipt.id.in_(select(ReceiptVoid.receipt_id)))

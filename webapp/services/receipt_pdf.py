@@ -90,18 +90,22 @@ def receipt_pdf(actor: Actor, site: Site, number: str, fmt: str = DEFAULT_FORMAT
     return _pdf_of(receipt_data(actor, site, number), fmt, site)
 
 
-def receipt_data_for_operator(site: Site, number: str | None) -> ReceiptData:
+def receipt_data_for_operator(site: Site, number: str | None, campaign=None) -> ReceiptData:
     """For the command line (the server's operator sees every receipt): by number, or the newest
-    receipt when number is None."""
+    receipt when number is None; of `campaign` only, when given."""
     q = select(Receipt).options(selectinload(Receipt.lines), joinedload(Receipt.village),
                                 joinedload(Receipt.issued_by), joinedload(Receipt.void))
     q = q.where(Receipt.number == number) if number else q.order_by(Receipt.id.desc()).limit(1)
+    if campaign is not None:
+        q = q.where(Receipt.campaign_id == campaign.id)
     receipt = db.session.scalar(q)
     if receipt is None:
-        raise NotFound(f"没有收据 {number}" if number else "还没有任何收据")
+        year = f"{campaign.year} 年度" if campaign is not None else ""
+        raise NotFound(f"{year}没有收据 {number}" if number else f"{year}还没有任何收据")
     return receipt_dict(receipt, verification_url(site, receipt.number))
 
 
-def receipt_pdf_for_operator(site: Site, number: str | None, fmt: str = DEFAULT_FORMAT) -> ReceiptPdf:
-    """The PDF of receipt `number` (or the newest) for the command line."""
-    return _pdf_of(receipt_data_for_operator(site, number), fmt, site)
+def receipt_pdf_for_operator(site: Site, number: str | None, fmt: str = DEFAULT_FORMAT,
+                             campaign=None) -> ReceiptPdf:
+    """The PDF of receipt `number` (or the newest, of `campaign` if given) for the command line."""
+    return _pdf_of(receipt_data_for_operator(site, number, campaign), fmt, site)

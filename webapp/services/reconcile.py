@@ -4,7 +4,7 @@ A payment's state is derived from the rows that follow it, never stored:
 已收款 (collected) → 已上解 (its receipt is in a hand-over) → 已导入 (the 人社局 accepted it) →
 已入库 (the batch that carried it was booked with a 汇总缴款书), or 已作废 (its receipt was voided).
 
-Reconciliation per village and township, for the current campaign:
+Reconciliation per village and township, for the chosen campaign (the year switch):
 receipts issued = handed over + still on hand; handed over = booked + pending; and every
 difference listed (amounts received that differ from the hand-over, hand-overs not confirmed,
 receipts voided after hand-over, payments the bureau rejected).
@@ -35,7 +35,7 @@ from .bureau import (
     voucher_difference,
     vouchers_in_scope,
 )
-from .campaigns import require_current_campaign
+from .campaigns import require_campaign
 from .corrections import approved_correction
 from .errors import NotFound
 from .handover import makeups_of
@@ -281,8 +281,8 @@ def _voucher_differences(actor: Actor, ids: list) -> list:
     return differences
 
 
-def reconcile(actor: Actor, area_code: str | None = None) -> Reconciliation:
-    campaign = require_current_campaign()
+def reconcile(actor: Actor, area_code: str | None = None, campaign=None) -> Reconciliation:
+    campaign = require_campaign(campaign)
     area = _area(actor, area_code)
     villages = _villages(actor, area)
     ids = [v.id for v in villages]

@@ -44,7 +44,7 @@ from ..timeutil import to_local, today_local
 from . import privacy
 from .actor import Actor
 from .audit import record_event
-from .campaigns import require_current_campaign
+from .campaigns import require_campaign, require_writable
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .scope import get_village, visible_village_ids
 from .site import Site
@@ -156,19 +156,20 @@ def _versions(campaign_id: int, village_id: int) -> list[RosterVersion]:
 
 
 def publish_roster(actor: Actor, village_code: str, *, posting_start: date | None, posting_end: date | None,
-                   office_phone: str) -> RosterVersion:
+                   office_phone: str, campaign=None) -> RosterVersion:
     """Snapshot the village's payers as the next version and make it public."""
     if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以发布公示名单")
     try:
-        return _publish(actor, village_code, posting_start, posting_end, office_phone)
+        return _publish(actor, village_code, posting_start, posting_end, office_phone, campaign)
     except IntegrityError:  # another admin published this village's next version a moment ago
         raise Conflict("刚刚有人发布了新的版本，请刷新页面后查看") from None
 
 
-def _publish(actor, village_code, posting_start, posting_end, office_phone) -> RosterVersion:
+def _publish(actor, village_code, posting_start, posting_end, office_phone, campaign) -> RosterVersion:
     with unit_of_work():
-        campaign = require_current_campaign()
+        campaign = require_campaign(campaign)
+        require_writable(campaign)
         village = get_village(actor, village_code)
         errors = {}
         if posting_start is None:
@@ -238,12 +239,12 @@ class RosterStatus:
     changed: bool          # payments or voids since the latest version was published
 
 
-def roster_overview(actor: Actor) -> list[RosterStatus]:
+def roster_overview(actor: Actor, campaign=None) -> list[RosterStatus]:
     """Every village the actor may see, with its latest published version this campaign and
     whether anything was paid or voided since (a hint: the detail page compares the rows)."""
     if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
-    campaign = require_current_campaign()
+    campaign = require_campaign(campaign)
     visible = visible_village_ids(actor.user)
     villages = db.session.scalars(select(Area).where(Area.id.in_(visible)).order_by(Area.code)).all()
     latest = _latest_by_village(campaign.id, visible)
@@ -284,10 +285,10 @@ class RosterDetail:
         return self.versions[0] if self.versions else None
 
 
-def roster_detail(actor: Actor, village_code: str) -> RosterDetail:
+def roster_detail(actor: Actor, village_code: str, campaign=None) -> RosterDetail:
     if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
-    campaign = require_current_campaign()
+    campaign = require_campaign(campaign)
     village = get_village(actor, village_code)
     versions = _versions(campaign.id, village.id)
     now = live_rows(campaign, village)
@@ -296,9 +297,9 @@ def roster_detail(actor: Actor, village_code: str) -> RosterDetail:
     return RosterDetail(village, campaign, versions, len(now), sum(r["total_fen"] for r in now), changes, phone)
 
 
-def latest_versions(actor: Actor) -> list[RosterVersion]:
-    """The newest published version of each village the actor may see, this campaign."""
-    campaign = require_current_campaign()
+def latest_versions(actor: Actor, campaign=None) -> list[RosterVersion]:
+    """The newest published version of each village the actor may see, in the campaign."""
+    campaign = require_campaign(campaign)
     latest = _latest_by_village(campaign.id, visible_village_ids(actor.user))
     return sorted(latest.values(), key=lambda v: v.village_code)
 

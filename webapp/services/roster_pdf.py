@@ -19,7 +19,7 @@ from ..printing import roster as roster_print
 from ..rules import roles
 from . import privacy
 from .actor import Actor
-from .campaigns import require_current_campaign
+from .campaigns import require_campaign
 from .errors import Forbidden, NotFound
 from .roster import _published, get_version, live_rows, roster_dict, version_rows  # _published: unscoped, for the CLI
 from .scope import get_village
@@ -69,26 +69,26 @@ def _draft(campaign, village: Area, paper: str) -> bytes:
     return roster_print.render_pdf(data, paper)
 
 
-def draft_pdf(actor: Actor, village_code: str, paper: str = "A4") -> bytes:
+def draft_pdf(actor: Actor, village_code: str, paper: str = "A4", campaign=None) -> bytes:
     """The live rows as they would be published now, marked as a draft (admins check before publishing)."""
     if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     if paper not in PAPERS:
         raise NotFound("没有这种纸张")
-    campaign = require_current_campaign()
+    campaign = require_campaign(campaign)
     return _draft(campaign, get_village(actor, village_code), paper)
 
 
 def roster_pdf_for_operator(site: Site, village_code: str, paper: str = "A4", number: int | None = None,
-                            draft: bool = False) -> tuple[bytes, str]:
+                            draft: bool = False, campaign=None) -> tuple[bytes, str]:
     """For the command line (the operator sees every village): the latest published version of
-    the current campaign (or version `number`), or the draft of the live rows."""
+    the campaign (default: the default one; or version `number`), or the draft of the live rows."""
     if paper not in PAPERS:
         raise NotFound("没有这种纸张（A4 或 A3）")
     village = db.session.scalar(select(Area).where(Area.code == village_code, Area.level == "village"))
     if village is None:
         raise NotFound(f"没有村/社区 {village_code}")
-    campaign = require_current_campaign()
+    campaign = require_campaign(campaign)
     if draft:
         return _draft(campaign, village, paper), pdf_filename(None, village, paper)
     try:

@@ -1,6 +1,7 @@
 """Township and district admins: campaign settings, accounts, areas, voids, audit log."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..extensions import db
 from ..forms import (
@@ -28,7 +29,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/")
 @roles_required(*roles.ADMINS)
 def home():
-    campaign = campaigns.current_campaign()
+    campaign = campaigns.default_campaign()
     return render_template("admin/home.html", campaign=campaign,
                            phase=campaigns.phase_of(campaign) if campaign else None,
                            villages=villages_of(actor()), tab="home", **panels.admin_home(actor()))
@@ -65,33 +66,78 @@ def _fill_campaign_form(form: CampaignForm, data: campaigns.CampaignInput):
         form[f"gov_{g}_{k}_yuan"].data = yuan
 
 
+def _save_campaign(form: CampaignForm, year: int, campaign_id: int | None):
+    """Create (campaign_id None) or update; field errors go next to their fields. True if saved."""
+    data = _campaign_input(form, year)
+    try:
+        if campaign_id:
+            campaigns.update_campaign(actor(), campaign_id, data)
+        else:
+            campaigns.create_campaign(actor(), data)
+    except ValidationFailed as e:
+        aliases = {f"gov_{g}_{k}": f"gov_{g}_{k}_yuan" for g in GOV_GROUPS for k in KINDS}
+        aliases |= {"medical_resident": "medical_resident", "medical_student": "medical_student"}
+        for message in put_errors(form, e, aliases):
+            flash(message, "error")
+        return False
+    except ServiceError as e:      # a closed campaign is read-only
+        flash(e.message, "error")
+        return False
+    return True
+
+
 @bp.route("/campaign", methods=["GET", "POST"])
 @roles_required(roles.DISTRICT_ADMIN)
 def campaign():
-    c = campaigns.current_campaign()
+    """The chosen year's settings (the year switch), or the first campaign's defaults."""
+    c = panels.chosen_campaign()
     form = CampaignForm()
     year = c.year if c else request.args.get("year", today_local().year, type=int)
     if not 2000 <= year <= 2100:  # ?year= names the first campaign's year; anything else is ignored
         year = today_local().year
     if not form.is_submitted():
         _fill_campaign_form(form, campaigns.input_from(c) if c else campaigns.default_input(year))
-    elif form.validate():
-        data = _campaign_input(form, year)
+    elif form.validate() and _save_campaign(form, year, c.id if c else None):
+        flash("征缴参数已保存", "ok")
+        return redirect(url_for("admin.campaign", campaign=year))
+    return render_template("admin/campaign.html", form=form, c=c, year=year, tab="admin", new=False,
+                           state=campaigns.state_of(c) if c else None, close_form=FlaskForm(),
+                           **panels.year_switch(c)), (422 if form.errors else 200)
+
+
+@bp.route("/campaign/new", methods=["GET", "POST"])
+@roles_required(roles.DISTRICT_ADMIN)
+def new_campaign():
+    """Next year's campaign from the newest one: every setting copied, dates a year later, then edited."""
+    newest = next(iter(campaigns.all_campaigns()), None)
+    if newest is None:
+        return redirect(url_for("admin.campaign"))
+    year = newest.year + 1
+    form = CampaignForm()
+    if not form.is_submitted():
+        _fill_campaign_form(form, campaigns.next_year_input(newest))
+    elif form.validate() and _save_campaign(form, year, None):
+        flash(f"已新建 {year} 年度征缴期", "ok")
+        return redirect(url_for("admin.campaign", campaign=year))
+    return render_template("admin/campaign.html", form=form, c=None, year=year, tab="admin", new=True,
+                           state=None, close_form=None, years=None), (422 if form.errors else 200)
+
+
+@bp.route("/campaign/<int:year>/close", methods=["POST"])
+@roles_required(roles.DISTRICT_ADMIN)
+def close_campaign(year):
+    """结束: the summary is done; the year stays readable, nothing in it changes any more."""
+    c = campaigns.campaign_of_year(year)
+    if c is None:
+        abort(404)
+    if FlaskForm().validate_on_submit():
         try:
-            if c:
-                campaigns.update_campaign(actor(), c.id, data)
-            else:
-                campaigns.create_campaign(actor(), data)
-        except ValidationFailed as e:
-            aliases = {f"gov_{g}_{k}": f"gov_{g}_{k}_yuan" for g in GOV_GROUPS for k in KINDS}
-            aliases |= {"medical_resident": "medical_resident", "medical_student": "medical_student"}
-            for message in put_errors(form, e, aliases):
-                flash(message, "error")
+            campaigns.close_campaign(actor(), c.id)
+        except ServiceError as e:
+            flash(e.message, "error")
         else:
-            flash("征缴参数已保存", "ok")
-            return redirect(url_for("admin.campaign"))
-    return render_template("admin/campaign.html", form=form, c=c, year=year, tab="admin"), \
-        (422 if form.errors else 200)
+            flash(f"{year} 年度征缴期已结束，今后只能查看", "ok")
+    return redirect(url_for("admin.campaign", campaign=year))
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -290,12 +336,15 @@ def audit_log():
     form.action.choices = choices([("", "全部")] + list(audit.ACTION_LABELS.items()))
     filters = _audit_filters(form)
     page = request.args.get("page", 1, type=db_int)
-    pagination = audit.search_events(actor(), page=page, **filters)
+    campaign = panels.chosen_campaign()
+    period = campaigns.period_of(campaign) if campaign else None
+    pagination = audit.search_events(actor(), page=page, period=period, **filters)
     # The export links carry the filter fields only (a query may hold anything else, even `fmt`).
     export_args = {k: v for k, v in request.args.items()
                    if k in ("user", "action", "object_type", "object_id", "day_from", "day_to")}
     return render_template("admin/audit.html", form=form, pagination=pagination, objects=audit.OBJECT_LABELS,
-                           labels=audit.ACTION_LABELS, export_args=export_args, tab="admin")
+                           labels=audit.ACTION_LABELS, export_args=export_args, tab="admin",
+                           **panels.year_switch(campaign))
 
 
 @bp.route("/audit.<fmt>")
@@ -306,7 +355,9 @@ def audit_export(fmt):
     from flask import Response
     form = AuditFilterForm(request.args)
     form.action.choices = choices([("", "全部")] + list(audit.ACTION_LABELS.items()))
-    data, _ = audit.export_events(actor(), fmt, **_audit_filters(form))
+    campaign = panels.chosen_campaign()
+    data, _ = audit.export_events(actor(), fmt, period=campaigns.period_of(campaign) if campaign else None,
+                                  **_audit_filters(form))
     resp = Response(data, mimetype="text/csv; charset=utf-8" if fmt == "csv" else
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'审计日志_{today_local()}.{fmt}')}"

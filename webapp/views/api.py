@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from ..extensions import db
 from ..rules import roles
 from ..services import people, receipt_pdf, sync, worklist
-from ..services.campaigns import current_campaign, require_current_campaign
+from ..services.campaigns import default_campaign, require_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, ServiceError, ValidationFailed
 from ..services.scope import villages_of
 from ..timeutil import to_local, today_local
@@ -225,7 +225,7 @@ def openapi():
 @api_roles(*roles.ALL)
 def me():
     """Who is logged in, a fresh CSRF token (an outbox item may outlive its page's), the villages."""
-    campaign = current_campaign()
+    campaign = default_campaign()
     return jsonify(
         user={"id": current_user.id, "username": current_user.username, "name": current_user.name,
               "role": current_user.role},
@@ -239,7 +239,7 @@ def me():
 @bp.get("/villages/<code>/worklist")
 @api_roles(*roles.ALL)
 def village_worklist(code):
-    campaign = require_current_campaign()
+    campaign = require_campaign()
     status = request.args.get("status", "all")
     wl = worklist.village_worklist(actor(), code, campaign, status=status,
                                    page=request.args.get("page", 1, type=db_int),
@@ -254,7 +254,7 @@ def village_worklist(code):
 @bp.get("/households/<int:household_id>")
 @api_roles(*roles.ALL)
 def household(household_id):
-    campaign = require_current_campaign()
+    campaign = require_campaign()
     return jsonify(household_json(worklist.household_sheet(actor(), household_id, campaign)))
 
 

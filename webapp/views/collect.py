@@ -8,7 +8,7 @@ from ..extensions import db
 from ..forms import PersonEditForm, PersonForm, RenameForm, VoidForm, payment_form_class
 from ..rules import roles
 from ..services import payments, people, search, worklist
-from ..services.campaigns import current_campaign, phase_of, require_current_campaign
+from ..services.campaigns import COLLECTING, default_campaign, phase_of, require_campaign, state_of
 from ..services.errors import (
     AlreadyPaid,
     CampaignClosed,
@@ -27,7 +27,7 @@ bp = Blueprint("collect", __name__)
 def home():
     if current_user.role != roles.COORDINATOR:
         return redirect(url_for("admin.home"))
-    campaign = current_campaign()
+    campaign = default_campaign()
     today = payments.count_today(actor(), campaign) if campaign else (0, 0)
     return render_template("collect/home.html", campaign=campaign, villages=villages_of(actor()),
                            phase=phase_of(campaign) if campaign else None, today=today, tab="home",
@@ -37,7 +37,7 @@ def home():
 @bp.route("/villages/<code>")
 @roles_required(*roles.ALL)
 def village(code):
-    campaign = require_current_campaign()
+    campaign = require_campaign()
     status = request.args.get("status", "unpaid")
     page = request.args.get("page", 1, type=db_int)
     wl = worklist.village_worklist(actor(), code, campaign, status=status, page=page)
@@ -66,7 +66,7 @@ def search_people():
 @bp.route("/households/<int:household_id>", methods=["GET", "POST"])
 @roles_required(*roles.ALL)
 def household(household_id):
-    campaign = require_current_campaign()
+    campaign = require_campaign()
     sheet = worklist.household_sheet(actor(), household_id, campaign)
     form = payment_form_class(sheet.members, sorted(campaign.policy().pension_tiers))()
     if not form.is_submitted():
@@ -81,7 +81,7 @@ def household(household_id):
 def pay(household_id):
     """Two steps, both without JavaScript: 'quote' shows the total to confirm with the payer;
     'confirm' records it. The client_id minted at the quote step makes a double tap harmless."""
-    campaign = require_current_campaign()
+    campaign = require_campaign()
     sheet = worklist.household_sheet(actor(), household_id, campaign)
     form = payment_form_class(sheet.members, sorted(campaign.policy().pension_tiers))()
     if not form.validate_on_submit():
@@ -146,7 +146,7 @@ def register(code):
 @roles_required(*roles.ALL)
 def person(person_id):
     p = people.get_person(actor(), person_id)
-    campaign = current_campaign()
+    campaign = default_campaign()
     paid = payments.live_payments(campaign.id, [p.id]) if campaign else {}
     return render_template("collect/person.html", p=p, history=people.name_history(p), paid=paid,
                            campaign=campaign, tab="list")
@@ -191,7 +191,7 @@ def rename(person_id):
 def reveal_id(person_id):
     number = people.reveal_id_number(actor(), person_id)
     p = people.get_person(actor(), person_id)
-    campaign = current_campaign()
+    campaign = default_campaign()
     paid = payments.live_payments(campaign.id, [p.id]) if campaign else {}
     return render_template("collect/person.html", p=p, history=people.name_history(p), paid=paid,
                            campaign=campaign, full_id=number, tab="list")
@@ -200,10 +200,15 @@ def reveal_id(person_id):
 @bp.route("/receipts")
 @roles_required(*roles.ALL)
 def receipts():
+    """Receipts of the chosen year: a coordinator's own while her year is collecting; another
+    year's (read-only) for every village of hers, whoever issued them."""
     page = request.args.get("page", 1, type=db_int)
-    q = payments.receipts_query(actor(), mine_only=current_user.role == roles.COORDINATOR)
+    campaign = panels.chosen_campaign()
+    mine = current_user.role == roles.COORDINATOR and campaign is not None and state_of(campaign) == COLLECTING
+    q = payments.receipts_query(actor(), mine_only=mine, campaign=campaign)
     pagination = db.paginate(q, page=page, per_page=20, error_out=False)
-    return render_template("collect/receipts.html", pagination=pagination, tab="receipts")
+    return render_template("collect/receipts.html", pagination=pagination, tab="receipts",
+                           **panels.year_switch(campaign))
 
 
 @bp.route("/receipts/<number>")

@@ -4,15 +4,47 @@ them (collect.home, admin.home, collect.receipt) and passed as plain context.
 The partials used to call template globals that ran queries from inside the template; now a page
 states what it loads, and a template that names something its view did not pass fails
 (tests/test_templates.py renders every template with StrictUndefined)."""
+from dataclasses import dataclass
+
+from flask import request, session
 from markupsafe import Markup
 
 from ..extensions import db
 from ..rules import roles
 from ..rules.svgchart import progress_bar
-from ..services import bureau, corrections, handover, progress, reconcile, roster
+from ..services import bureau, campaigns, corrections, handover, progress, reconcile, roster
 from ..services.actor import Actor
 from ..services.errors import ServiceError
 from .receipts import receipt_extras
+
+# --- the year switch: which campaign the reports and papers show ----------------------------------
+
+@dataclass
+class YearSwitch:
+    """_year_switch.html: the campaign shown and every campaign, newest first, with its state."""
+    campaign: object
+    options: list          # [(year, state)]
+    path: str
+
+
+def chosen_campaign():
+    """The campaign a report or paper page shows: ?campaign=YEAR (remembered in the session for the
+    next pages), else the one remembered, else the default (collecting, else newest in summary,
+    else newest). None when there is no campaign at all. Resolved here only."""
+    year = request.args.get("campaign", type=int)
+    c = campaigns.campaign_of_year(year)
+    if c is not None:
+        session["campaign_year"] = c.year
+    else:
+        c = campaigns.campaign_of_year(session.get("campaign_year")) or campaigns.default_campaign()
+    return c
+
+
+def year_switch(campaign=None) -> dict:
+    """Context for _year_switch.html (the links keep the page, change the year)."""
+    campaign = campaign or chosen_campaign()
+    options = [(c.year, campaigns.state_of(c)) for c in campaigns.all_campaigns()]
+    return {"years": YearSwitch(campaign, options, request.path) if campaign else None}
 
 
 def coordinator_home(actor: Actor) -> dict:

@@ -50,7 +50,7 @@ from ..services import areas, bureau, corrections, exports, handover, import_job
 from ..services.audit import ACTION_LABELS
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.scope import villages_of
-from . import actor, db_int, put_errors, roles_required
+from . import actor, db_int, panels, put_errors, roles_required
 
 bp = Blueprint("paperwork", __name__, url_prefix="/paperwork")
 
@@ -244,14 +244,15 @@ def export_page():
                                    handover_number=form.handover.data or None,
                                    bureau_batch_id=request.args.get("batch", type=db_int))
         try:
-            out = exports.export_annex(actor(), form.kind.data, form.area.data, fmt=form.fmt.data, flt=flt)
+            out = exports.export_annex(actor(), form.kind.data, form.area.data, fmt=form.fmt.data, flt=flt,
+                                       campaign=panels.chosen_campaign())
         except ValidationFailed as e:
             for message in put_errors(form, e, aliases={"day_to": "day_to", "handover": "handover"}):
                 flash(message, "error")
         else:
             return _download(out.data, out.filename, out.content_type)
     return render_template("paperwork/exports.html", form=form, tab="admin" if current_user.role != roles.COORDINATOR
-                           else "home"), (422 if form.errors else 200)
+                           else "home", **panels.year_switch()), (422 if form.errors else 200)
 
 
 # --- hand-over (上解) ------------------------------------------------------------------------
@@ -261,17 +262,20 @@ def export_page():
 def handovers():
     unconfirmed = request.args.get("unconfirmed") == "1"
     page = request.args.get("page", 1, type=db_int)
-    pagination = db.paginate(handover.handovers_query(actor(), unconfirmed=unconfirmed), page=page, per_page=30,
-                             error_out=False)
-    on_hand = handover.on_hand_summary(actor())
+    campaign = panels.chosen_campaign()
+    pagination = db.paginate(handover.handovers_query(actor(), unconfirmed=unconfirmed, campaign=campaign),
+                             page=page, per_page=30, error_out=False)
+    on_hand = handover.on_hand_summary(actor(), campaign) if campaign else []
     return render_template("paperwork/handovers.html", pagination=pagination, on_hand=on_hand,
-                           unconfirmed=unconfirmed, tab="home" if current_user.role == roles.COORDINATOR else "admin")
+                           unconfirmed=unconfirmed, tab="home" if current_user.role == roles.COORDINATOR else "admin",
+                           **panels.year_switch(campaign))
 
 
 @bp.route("/handovers/new/<village_code>", methods=["GET", "POST"])
 @roles_required(roles.COORDINATOR)
 def new_handover(village_code):
-    village, receipts = handover.receipts_on_hand(actor(), village_code)
+    campaign = panels.chosen_campaign()
+    village, receipts = handover.receipts_on_hand(actor(), village_code, campaign)
     form = HandoverForm()
     form.receipts.choices = choices((r.number, r.number) for r in receipts)
     if not form.is_submitted():
@@ -279,7 +283,7 @@ def new_handover(village_code):
     if form.validate_on_submit():
         try:
             h = handover.create_handover(actor(), village_code, form.receipts.data, bank_slip_no=form.bank_slip_no.data,
-                                         amount_yuan=form.amount.data, note=form.note.data)
+                                         amount_yuan=form.amount.data, note=form.note.data, campaign=campaign)
         except ValidationFailed as e:
             for message in put_errors(form, e):
                 flash(message, "error")
@@ -287,7 +291,7 @@ def new_handover(village_code):
             flash(f"已上解 {h.receipt_count} 张收据，请打印上解单交乡/街道确认", "ok")
             return redirect(url_for("paperwork.handover", handover_id=h.id))
     return render_template("paperwork/handover_new.html", form=form, village=village, receipts=receipts,
-                           tab="home"), (422 if form.errors else 200)
+                           tab="home", **panels.year_switch(campaign)), (422 if form.errors else 200)
 
 
 def _handover_page(handover_id, form=None, status=200, makeup_form=None):
@@ -361,9 +365,10 @@ def handover_slip(handover_id):
 def bureau_batches():
     form = BatchForm()
     form.village.choices = _village_choices()
+    campaign = panels.chosen_campaign()
     if form.validate_on_submit():
         try:
-            batch = bureau.create_batch(actor(), form.village.data, form.kind.data)
+            batch = bureau.create_batch(actor(), form.village.data, form.kind.data, campaign)
         except ValidationFailed as e:
             for message in put_errors(form, e):
                 flash(message, "error")
@@ -371,8 +376,10 @@ def bureau_batches():
             flash(f"已建立报送批次 {batch.number}（{batch.row_count} 人），请下载表格报送人社局", "ok")
             return redirect(url_for("paperwork.bureau_batch", batch_id=batch.id))
     page = request.args.get("page", 1, type=db_int)
-    pagination = db.paginate(bureau.batches_query(actor()), page=page, per_page=30, error_out=False)
-    return render_template("paperwork/bureau.html", form=form, pagination=pagination, tab="admin"), \
+    pagination = db.paginate(bureau.batches_query(actor(), campaign=campaign), page=page, per_page=30,
+                             error_out=False)
+    return render_template("paperwork/bureau.html", form=form, pagination=pagination, tab="admin",
+                           **panels.year_switch(campaign)), \
         (422 if form.errors else 200)
 
 
@@ -472,10 +479,12 @@ def resubmit(result_id):
 @bp.route("/reconcile")
 @roles_required(*roles.ALL)
 def reconcile_page():
-    rec = reconcile.reconcile(actor(), request.args.get("area") or None)
+    campaign = panels.chosen_campaign()
+    rec = reconcile.reconcile(actor(), request.args.get("area") or None, campaign)
     mine = villages_of(actor()) if current_user.role == roles.COORDINATOR else []
     return render_template("paperwork/reconcile.html", rec=rec, villages=mine if len(mine) > 1 else [],
-                           tab="home" if current_user.role == roles.COORDINATOR else "admin")
+                           tab="home" if current_user.role == roles.COORDINATOR else "admin",
+                           **panels.year_switch(campaign))
 
 
 # --- 冲红: corrections after hand-over ---------------------------------------------------------

@@ -12,7 +12,7 @@ from wtforms.validators import Length, Optional
 from ..rules import roles
 from ..services import progress
 from ..services.errors import ValidationFailed
-from . import actor, put_errors, roles_required
+from . import actor, panels, put_errors, roles_required
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
 
@@ -32,29 +32,31 @@ class ProgressFilterForm(FlaskForm):
     area = StringField("范围", validators=[Optional(), Length(max=12)])
 
 
-def _report(form: ProgressFilterForm):
+def _report(form: ProgressFilterForm, campaign):
     """The report the filter asks for; a bad day goes next to its field and today is shown."""
     form.validate()
     area = form.area.data or None
     try:
         day = None if form.day.errors else form.day.data
-        return progress.progress_report(actor(), area_code=area, day=day)
+        return progress.progress_report(actor(), area_code=area, day=day, campaign=campaign)
     except ValidationFailed as e:
         put_errors(form, e)
-        return progress.progress_report(actor(), area_code=area)
+        return progress.progress_report(actor(), area_code=area, campaign=campaign)
 
 
 @bp.route("/")
 @roles_required(*roles.ADMINS)
 def dashboard():
     form = ProgressFilterForm(request.args)
-    report = _report(form)
+    campaign = panels.chosen_campaign()
+    report = _report(form, campaign)
     if form.day.errors:
         form.day.raw_data = None
     form.day.data = report.day
     form.area.data = report.area.code
     charts = {k: Markup(v) for k, v in progress.charts(report).items()}
-    return render_template("progress/dashboard.html", r=report, form=form, charts=charts, tab="home"), \
+    return render_template("progress/dashboard.html", r=report, form=form, charts=charts, tab="home",
+                           **panels.year_switch(campaign)), \
         (422 if form.errors else 200)
 
 
@@ -65,7 +67,8 @@ def report_pdf(area):
     form = ProgressFilterForm(request.args)
     if not form.validate():
         raise ValidationFailed({"day": "日期格式不正确"})
-    content, filename = progress.report_pdf(actor(), area_code=area, day=form.day.data)
+    content, filename = progress.report_pdf(actor(), area_code=area, day=form.day.data,
+                                            campaign=panels.chosen_campaign())
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=False, download_name=filename)
 
 

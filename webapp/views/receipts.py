@@ -15,7 +15,7 @@ from ..printing.qr import qr_svg
 from ..printing.raster import FontMissing
 from ..rules import roles
 from ..services import payments, receipt_escpos, receipt_pdf, reissue
-from ..services.campaigns import require_current_campaign
+from ..services.campaigns import COLLECTING, require_campaign, state_of
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, Forbidden, ValidationFailed
 from . import actor, put_errors, roles_required, site
 
@@ -28,6 +28,9 @@ def receipt_extras(r):
         formats=list(receipt_pdf.FORMATS.values()),
         verify_url=receipt_pdf.verification_url(site(), r.number),
         replacement=reissue.replacement_of(r.id) if r.is_voided else None,
+        # Another year's receipt (summary or closed) is read-only: no void, no reissue.
+        campaign_state=state_of(r.campaign),
+        collecting=state_of(r.campaign) == COLLECTING,
     )
 
 
@@ -78,7 +81,7 @@ def share(number):
 
 def _reissue_form(plan: reissue.ReissuePlan):
     members = [SimpleNamespace(person=p) for p in plan.people]
-    return payment_form_class(members, sorted(require_current_campaign().policy().pension_tiers))()
+    return payment_form_class(members, sorted(require_campaign().policy().pension_tiers))()
 
 
 def _prefill(form, plan: reissue.ReissuePlan):

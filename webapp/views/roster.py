@@ -12,7 +12,7 @@ from ..extensions import limiter
 from ..rules import roles
 from ..services import roster, roster_pdf
 from ..services.errors import Conflict, NotFound, ValidationFailed
-from . import actor, db_int, public, put_errors, roles_required, site
+from . import actor, db_int, panels, public, put_errors, roles_required, site
 from .progress import ChineseMessages
 
 bp = Blueprint("roster", __name__)
@@ -48,15 +48,19 @@ def _paper() -> str:
 @bp.route("/rosters")
 @roles_required(*roles.ADMINS)
 def overview():
-    return render_template("roster/overview.html", statuses=roster.roster_overview(actor()), tab="admin")
+    campaign = panels.chosen_campaign()
+    return render_template("roster/overview.html", statuses=roster.roster_overview(actor(), campaign), tab="admin",
+                           **panels.year_switch(campaign))
 
 
 def _detail_page(code: str, form: PublishForm, status: int = 200):
-    detail = roster.roster_detail(actor(), code)
+    campaign = panels.chosen_campaign()
+    detail = roster.roster_detail(actor(), code, campaign)
     if not form.is_submitted():
         form.posting_start.data, form.posting_end.data = roster.posting_defaults()
         form.office_phone.data = detail.office_phone
-    return render_template("roster/detail.html", d=detail, form=form, papers=roster_pdf.PAPERS, tab="admin"), status
+    return render_template("roster/detail.html", d=detail, form=form, papers=roster_pdf.PAPERS, tab="admin",
+                           **panels.year_switch(campaign)), status
 
 
 @bp.route("/rosters/<code>")
@@ -72,7 +76,8 @@ def publish(code):
     if form.validate_on_submit():
         try:
             version = roster.publish_roster(actor(), code, posting_start=form.posting_start.data,
-                                            posting_end=form.posting_end.data, office_phone=form.office_phone.data)
+                                            posting_end=form.posting_end.data, office_phone=form.office_phone.data,
+                                            campaign=panels.chosen_campaign())
         except ValidationFailed as e:
             for message in put_errors(form, e):
                 flash(message, "error")
@@ -98,7 +103,7 @@ def version_pdf(code, year, number):
 @roles_required(*roles.ADMINS)
 def draft_pdf(code):
     paper = _paper()
-    content = roster_pdf.draft_pdf(actor(), code, paper)
+    content = roster_pdf.draft_pdf(actor(), code, paper, panels.chosen_campaign())
     return send_file(io.BytesIO(content), mimetype="application/pdf",
                      download_name=f"公示名单-{code}-草稿-{paper}.pdf")
 

@@ -4,6 +4,7 @@ pure per-row rules and a short service; the service's behaviour is tests/paperwo
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
 from stdnum.cn import ric
 
 from webapp.rules.eligibility import Policy
@@ -82,6 +83,13 @@ def test_phone_and_relation_are_notes_not_errors():
     r = check(row(联系电话="12345", 与户主关系="邻居"))
     assert r.errors == [] and r.phone == "" and r.relation == "其他"
     assert r.notes == [PHONE_NOTE, "与户主关系“邻居”无法识别，记为“其他”"]
+
+
+@pytest.mark.parametrize("typed, kept", [("0375-2612345", "0375-2612345"), ("03752612345", "03752612345"),
+                                         ("2612345", "2612345"), ("138 0013 8000", "13800138000")])
+def test_landlines_in_the_phone_column_are_kept(typed, kept):
+    r = check(row(联系电话=typed))
+    assert r.errors == [] and r.notes == [] and r.phone == kept
 
 
 def test_who_is_marked_head():

@@ -233,3 +233,30 @@ def test_csv_ids_mangled_by_excel_are_refused_by_row(world):
             ["2", "李四", LS, "户主", "西街", "", "", ""]]
     job = imports.preview_plan(world.actor("tadmin1"), "plan.csv", csv_bytes(rows, "gbk"), village_code=world.V1)
     assert len(job.problems) == 1 and job.problems[0][0] == 2 and "4.10411E+17" in job.problems[0][1]
+
+
+def office_people():
+    return [["0001", "张三", ZS, "男", "户主", "曹镇村东街1号", "0375-2612345", ""],
+            ["0001", "李四", LS, "女", "妻", "", "03752612345", "低保"],
+            ["0002", "王五", WW, "男", "户主", "曹镇村南街2号", "2612345", "在校学生"]]
+
+
+def test_a_list_as_the_offices_send_it_imports(world):
+    """Title, 填报单位 row, a two-row merged header, column numbers, then 合计 and 制表人/审核人."""
+    from tests.paperwork.util import gov_xlsx
+    data = gov_xlsx(office_people())
+    job = imports.preview_plan(world.actor("tadmin1"), "附件2.xlsx", data, village_code=world.V1)
+    assert job.error_count == 0 and job.total_rows == 3
+    assert dict((m, rows) for m, _, rows in job.notes)[imports.FOOTER_NOTE] == [5, 10, 11]
+    imports.confirm_plan(world.actor("tadmin1"), job.id, data)
+    assert find_by_id_number(LS).phone == "03752612345" and find_by_id_number(ZS).phone == "0375-2612345"
+    assert find_by_id_number(WW).phone == "2612345" and find_by_id_number(LS).is_dibao
+
+
+def test_footers_are_ignored_but_a_bad_row_among_the_people_is_refused(world):
+    from tests.paperwork.util import gov_xlsx
+    people = office_people()
+    people.insert(1, ["0001", "赵六", "", "男", "子", "", "", ""])        # row 7: no ID number
+    job = imports.preview_plan(world.actor("tadmin1"), "附件2.xlsx", gov_xlsx(people), village_code=world.V1)
+    assert [r for r, _ in job.problems] == [7] and "身份证号" in job.problems[0][1]
+    assert job.total_rows == 4

@@ -158,3 +158,29 @@ def test_too_large():
                                   "长孙无忌", "朝阳", "重阳", "王A"])
 def test_name_keys_match_the_two_functions(name):
     assert name_keys(name) == (name_initials(name), name_pinyin(name))
+
+
+def test_a_two_row_merged_header_below_a_title_is_found():
+    from tests.paperwork.util import GOV_TITLE, gov_xlsx
+    from tests.factories import valid_id
+    zs = valid_id(seed=21)
+    rows = read_rows("a.xlsx", gov_xlsx([["0001", "张三", zs, "男", "户主", "东街1号", "0375-2612345", ""]]))
+    assert rows[0][1][0] == GOV_TITLE
+    table = find_table(rows, PLAN_COLUMNS, ["name", "id_number", "address"])
+    assert table.header_row == 4
+    assert table.columns == {"household": 1, "name": 2, "id_number": 3, "relation": 5, "address": 6,
+                             "phone": 7, "category": 8}
+    # the column numbers 1-9, the blank row, 合计 and 制表人/审核人/填表日期 are not people
+    assert [n for n, _ in table.rows] == [6] and table.ignored == [5, 8, 9]
+
+
+@pytest.mark.parametrize("cells, footer", [
+    (["合计", "", "3 人"], True), (["", "总计：", 120], True), (["制表人：张三  审核人：李四"], True),
+    (["填表日期：2018年10月8日"], True), (["单位负责人（签字）："], True), ([1, 2, 3, 4, 5], True),
+    (["", "张三", "", "东街"], False),                          # a person without an ID number: checked
+    (["合计", "", "410411198005171234"], False),                # an ID number makes it a person
+    (["", "李合计", "410411198005171234", "东街"], False),
+])
+def test_footer_rows(cells, footer):
+    from webapp.rules.spreadsheet import footer_row
+    assert footer_row(cells, 2) is footer

@@ -45,3 +45,33 @@ def read_xlsx(data: bytes):
     """An exported workbook, opened to read its cells back (exports, corrections)."""
     from openpyxl import load_workbook
     return load_workbook(io.BytesIO(data))
+
+
+GOV_TITLE = "XX镇2018年城乡居民基本养老保险参保登记表"
+GOV_FOOTER = [[], ["合计", "", "3 人"], ["制表人：张三", "", "", "审核人：李四", "", "", "填表日期：2018年10月8日"]]
+
+
+def gov_xlsx(people, footer=GOV_FOOTER) -> bytes:
+    """A list laid out as the offices send it (附件1/2's shape): a merged title row, a 填报单位 row,
+    a header over two rows with merged cells (参保人信息 spanning 姓名…与户主关系 above them;
+    序号, 住址 and 联系电话 merged down both rows), the column numbers 1-9 under it, then
+    `people` (户号, 姓名, 身份证号, 性别, 与户主关系, 住址, 联系电话, 人员类别) and the footer rows."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append([GOV_TITLE])
+    ws.merge_cells("A1:I1")
+    ws.append(["填报单位（盖章）：曹镇乡曹镇村", "", "", "", "", "", "单位：人"])
+    ws.append(["序号", "参保人信息", "", "", "", "", "住址", "联系电话", "人员类别"])
+    ws.append(["", "户号", "姓名", "身份证号", "性别", "与户主关系", "", "", ""])
+    for cells in ("A3:A4", "B3:F3", "G3:G4", "H3:H4", "I3:I4"):
+        ws.merge_cells(cells)
+    ws.append(list(range(1, 10)))
+    for i, p in enumerate(people, 1):
+        ws.append([i, *p])
+    for r in footer:
+        ws.append(r)
+    if footer:
+        ws.merge_cells(f"A{ws.max_row}:I{ws.max_row}")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -56,6 +56,7 @@ from .people import FLAGS
 from .scope import visible_village_ids
 from .tx import unit_of_work
 
+FOOTER_NOTE = "表尾行（制表人、审核人、合计、填表日期等），不是人员，已忽略"
 KEEP_PROBLEMS = 1000      # problems stored with a job for the preview; the count is always exact
 CHUNK = 2000              # ids per IN (...) query
 INSERT_CHUNK = 5000
@@ -236,6 +237,8 @@ def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | 
     required = ["name", "id_number", "address"] + ([] if village_code else ["village"])
     table = _read(filename, data, PLAN_COLUMNS, required, limits)
     check = PlanCheck(total_rows=len(table.rows))
+    if table.ignored:
+        check.notes[FOOTER_NOTE] = table.ignored
     progress("读取文件", 1, 1)
     villages, every = _plan_villages(actor, village_code)
     campaign = current_campaign()
@@ -495,6 +498,8 @@ def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: 
         raise ValidationFailed({"group": "请选择名单类别"})
     table = _read(filename, data, GOV_COLUMNS, ["name", "id_number"], limits)
     check = GovCheck(group=group, total_rows=len(table.rows), replace=replace)
+    if table.ignored:
+        check.notes[FOOTER_NOTE] = table.ignored
     flag = GOV_FLAG[group]
     column = getattr(Person, flag)
     seen = {}

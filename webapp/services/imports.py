@@ -453,9 +453,8 @@ def plan_template(fmt: str = "xlsx") -> bytes:
         cell.font = Font(bold=True)
     for col, width in zip("ABCDEFGHI", (16, 12, 10, 22, 12, 30, 14, 14, 12), strict=True):
         ws.column_dimensions[col].width = width
-    for col in "ABDG":  # codes, ID numbers and phones must stay text, or Excel mangles them
-        for row in range(2, 2002):
-            ws[f"{col}{row}"].number_format = "@"
+    for col in "ABDG":  # codes, ID numbers and phones stay text, or Excel mangles them: the
+        ws.column_dimensions[col].number_format = "@"   # whole column's style, every row below too
     notes = wb.create_sheet("填写说明")
     for line in [
         "填写说明",

@@ -47,11 +47,11 @@ from ..rules.spreadsheet import (
     id_cell,
     read_rows,
 )
-from ..timeutil import now_utc, today_local
+from ..timeutil import now_utc, to_local, today_local
 from .actor import Actor
 from .audit import record_event
 from .campaigns import current_campaign
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from .people import FLAGS
 from .scope import visible_village_ids
 from .tx import unit_of_work
@@ -392,7 +392,28 @@ def _start_confirm(actor: Actor, job_id: int, kind: str, data: bytes) -> ImportJ
         raise Conflict("这份名单已经导入过了")
     if hashlib.sha256(data).hexdigest() != job.file_sha256:
         raise Conflict("上传的文件已不在服务器上，请重新上传")
+    other = db.session.scalar(select(ImportJob).where(
+        ImportJob.kind == kind, ImportJob.file_sha256 == job.file_sha256, ImportJob.status == "done",
+        ImportJob.id != job.id, ImportJob.finished_at >= job.created_at).limit(1))
+    if other is not None:
+        raise Conflict(f"同一个文件在这次检查之后已由另一次导入确认（{to_local(other.finished_at):%Y-%m-%d %H:%M}，"
+                       f"{other.imported_count} 人），这次的检查结果已过时，没有导入任何数据。如需导入，请重新上传检查")
     return job
+
+
+def record_failed_confirm(actor: Actor, job_id: int, error: ServiceError):
+    """A confirm that failed leaves its job saying so, so that its page no longer offers the
+    confirm with the preview's "0 problems": the re-check's problems when there are any (the
+    file was confirmed meanwhile, people were registered at the door), and the message."""
+    with unit_of_work():
+        job = get_job(actor, job_id)
+        if job.status == "done":
+            return
+        if isinstance(error, ListRejected):
+            job.problems = _problem_list(error.problems)
+            job.error_count = len({r for r, _ in error.problems})
+            job.total_rows = error.total_rows
+        job.summary = {**(job.summary or {}), "failed": error.message, "failed_at": now_utc().isoformat()}
 
 
 def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progress,

@@ -221,6 +221,7 @@ def confirm_import(job_id):
         job = confirm(actor(), job_id, data, progress=_progress_writer(form.progress_token.data), limits=_limits())
     except ServiceError as e:
         flash(e.message, "error")
+        imports.record_failed_confirm(actor(), job_id, e)
     else:
         upload_store.discard(_upload_dir(), job)
         flash(f"已导入 {job.imported_count} 人" if job.kind == "plan" else f"已标记 {job.imported_count} 人", "ok")

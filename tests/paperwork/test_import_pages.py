@@ -6,7 +6,7 @@ import pytest
 
 from tests.paperwork.conftest import person_count
 from tests.paperwork.test_imports import good_rows
-from tests.paperwork.util import xlsx_bytes
+from tests.paperwork.util import csv_bytes, xlsx_bytes
 from webapp.extensions import db
 from webapp.models import ImportJob
 from webapp.services import imports
@@ -37,9 +37,9 @@ def test_past_jobs_are_listed_for_their_uploader(world, login):
     assert 'id="import-jobs"' not in login("tadmin1").get("/paperwork/imports/gov").get_data(as_text=True)
 
 
-def _preview(client, world, data, **extra):
+def _preview(client, world, data, filename="plan.xlsx", **extra):
     resp = client.post("/paperwork/imports/plan", data={
-        "file": (io.BytesIO(data), "plan.xlsx"), "village": world.V1, "progress_token": "a" * 32, **extra},
+        "file": (io.BytesIO(data), filename), "village": world.V1, "progress_token": "a" * 32, **extra},
         content_type="multipart/form-data")
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
@@ -83,3 +83,43 @@ def test_a_stale_preview_is_refused_by_the_service(world):
     imports.confirm_plan(world.actor("tadmin1"), b.id, data)
     with pytest.raises(Conflict, match="已由另一次导入确认"):
         imports.confirm_plan(world.actor("tadmin1"), a.id, data)
+
+
+def test_more_than_a_thousand_problems_download_whole(world, login):
+    """1,200 bad rows: the page keeps the first 1,000; the workbook has every one, with its
+    column and the value the file has there."""
+    from openpyxl import load_workbook
+
+    from tests.factories import valid_id
+    bad = [valid_id(seed=i)[:17] + ("0" if valid_id(seed=i)[-1] != "0" else "1") for i in range(1200)]
+    rows = [["户号", "姓名", "身份证号", "住址"]]
+    rows += [[str(i), "张" + chr(0x4E00 + i), n, "东街"] for i, n in enumerate(bad)]
+    rows.append(["x", "=HYPERLINK(\"http://a\")", valid_id(seed=5000), "东街"])    # row 1202: a bad name
+    client = login("tadmin1")
+    job_id = _preview(client, world, csv_bytes(rows), "plan.csv")
+    job = db.session.get(ImportJob, job_id)
+    assert job.error_count == 1201 and len(job.problems) == imports.KEEP_PROBLEMS
+    page = client.get(f"/paperwork/imports/{job_id}").get_data(as_text=True)
+    assert f"/paperwork/imports/{job_id}/problems.xlsx" in page
+    resp = client.get(f"/paperwork/imports/{job_id}/problems.xlsx")
+    assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(resp.data)).worksheets[0]
+    got = [tuple(c.value for c in r) for r in ws.iter_rows()]
+    assert got[0] == ("行", "列", "值", "问题") and len(got) == 1 + 1201
+    assert got[1][:3] == (2, "C（身份证号）", bad[0]) and got[1][3].startswith("身份证号：")
+    assert got[1200][:3] == (1201, "C（身份证号）", bad[1199])
+    last = ws.cell(1202, 3)
+    assert got[1201][:2] == (1202, "B（姓名）") and last.value == '=HYPERLINK("http://a")'
+    assert last.data_type == "s" and last.quotePrefix    # kept as it is, as text: never a formula
+
+
+def test_the_problem_list_needs_the_upload(world, login, app):
+    from pathlib import Path
+    client = login("tadmin1")
+    rows = good_rows() + [["9", "", "x", "", "", "", "", ""]]
+    job_id = _preview(client, world, xlsx_bytes(rows))
+    for p in (Path(app.instance_path) / "imports").glob("*.upload"):
+        p.unlink()
+    resp = client.get(f"/paperwork/imports/{job_id}/problems.xlsx", follow_redirects=True)
+    assert "已不在服务器上" in resp.get_data(as_text=True)
+    assert login("tadmin2").get(f"/paperwork/imports/{job_id}/problems.xlsx").status_code == 404

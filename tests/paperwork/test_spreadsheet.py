@@ -161,8 +161,8 @@ def test_name_keys_match_the_two_functions(name):
 
 
 def test_a_two_row_merged_header_below_a_title_is_found():
-    from tests.paperwork.util import GOV_TITLE, gov_xlsx
     from tests.factories import valid_id
+    from tests.paperwork.util import GOV_TITLE, gov_xlsx
     zs = valid_id(seed=21)
     rows = read_rows("a.xlsx", gov_xlsx([["0001", "张三", zs, "男", "户主", "东街1号", "0375-2612345", ""]]))
     assert rows[0][1][0] == GOV_TITLE

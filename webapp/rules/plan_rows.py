@@ -257,3 +257,20 @@ def _pick_head(verdict: HouseholdVerdict, number: str, members: list):
     for m in members:
         m.marked_head = m is head
         m.relation = "户主" if m is head else (m.relation if m.relation not in ("", "户主") else "其他")
+
+
+# --- which column a problem is about ----------------------------------------------------------
+
+# The start of each problem message (these rules', services/imports' for government-paid lists)
+# and the column it is about: the downloadable problem list shows that column's value.
+PROBLEM_COLUMNS = (
+    ("姓名", "name"), ("身份证号", "id_number"), ("该身份证号", "id_number"), ("未在您管理的", "id_number"),
+    ("村/社区", "village"), ("没有填写村/社区", "village"), ("该行属于", "village"),
+    ("人员类别", "category"), ("是否新参保", "new_enrollee"), ("住址", "address"), ("户号", "household"),
+)
+
+
+def problem_column(message: str) -> str | None:
+    """The field a problem message is about ('身份证号：校验位不对' -> 'id_number'), or None."""
+    return next((f for start, f in PROBLEM_COLUMNS if message.startswith(start)), None)
+

@@ -160,6 +160,7 @@ class PlanCheck:
     skipped: int = 0
     existing_households: dict = field(default_factory=dict)  # group -> (household id, has head)
     village_counts: dict = field(default_factory=dict)       # village code -> people
+    table: object = None                                     # the sheet read (rules.spreadsheet.Table)
 
     @property
     def error_rows(self) -> int:
@@ -236,7 +237,7 @@ def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | 
     progress("读取文件", 0, 1)
     required = ["name", "id_number", "address"] + ([] if village_code else ["village"])
     table = _read(filename, data, PLAN_COLUMNS, required, limits)
-    check = PlanCheck(total_rows=len(table.rows))
+    check = PlanCheck(total_rows=len(table.rows), table=table)
     if table.ignored:
         check.notes[FOOTER_NOTE] = table.ignored
     progress("读取文件", 1, 1)
@@ -504,6 +505,7 @@ class GovCheck:
     to_set: list = field(default_factory=list)      # person ids to flag
     already: int = 0
     to_unset: list = field(default_factory=list)    # person ids to unflag (replace mode)
+    table: object = None                            # the sheet read (rules.spreadsheet.Table)
 
     @property
     def error_rows(self) -> int:
@@ -517,7 +519,7 @@ def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: 
     if group not in GOV_FLAG:
         raise ValidationFailed({"group": "请选择名单类别"})
     table = _read(filename, data, GOV_COLUMNS, ["name", "id_number"], limits)
-    check = GovCheck(group=group, total_rows=len(table.rows), replace=replace)
+    check = GovCheck(group=group, total_rows=len(table.rows), replace=replace, table=table)
     if table.ignored:
         check.notes[FOOTER_NOTE] = table.ignored
     flag = GOV_FLAG[group]

@@ -172,7 +172,7 @@ def test_csv_in_each_encoding(world, encoding):
 
 @pytest.mark.parametrize("filename,data,message", [
     ("plan.pdf", b"%PDF-1.4 whatever", "只支持"),
-    ("plan.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "另存为"),
+    ("plan.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "有效的 Excel（.xls）"),
     ("plan.xlsx", b"PK\x03\x04 broken", "有效的 Excel"),
     ("plan.csv", "姓名,身份证号,住址\n".encode("utf-16"), "UTF-16"),
     ("plan.csv", b"\x81\x30\xff\xfe,\xfe\xff\n", "编码"),
@@ -264,3 +264,18 @@ def test_footers_are_ignored_but_a_bad_row_among_the_people_is_refused(world):
     job = imports.preview_plan(world.actor("tadmin1"), "附件2.xlsx", gov_xlsx(people), village_code=world.V1)
     assert [r for r, _ in job.problems] == [7] and "身份证号" in job.problems[0][1]
     assert job.total_rows == 4
+
+
+def test_an_old_excel_xls_in_the_offices_layout_imports(world):
+    from tests.paperwork.util import GOV_TITLE, xls_bytes
+    rows = [[GOV_TITLE], ["填报单位（盖章）：曹镇乡曹镇村"],
+            ["序号", "参保人信息", "", "", "", "", "住址", "联系电话", "人员类别"],
+            ["", "户号", "姓名", "身份证号", "性别", "与户主关系"], list(range(1, 10))]
+    rows += [[i, *p] for i, p in enumerate(office_people(), 1)]
+    rows += [["合计", "", "3 人"], ["制表人：张三    审核人：李四    填表日期：2018年10月8日"]]
+    merges = [(0, 0, 0, 8), (2, 3, 0, 0), (2, 2, 1, 5), (2, 3, 6, 6), (2, 3, 7, 7), (2, 3, 8, 8), (9, 9, 0, 8)]
+    data = xls_bytes([rows], merges)
+    job = imports.preview_plan(world.actor("tadmin1"), "附件2.xls", data, village_code=world.V1)
+    assert job.error_count == 0 and job.total_rows == 3, job.problems
+    imports.confirm_plan(world.actor("tadmin1"), job.id, data)
+    assert find_by_id_number(LS).phone == "03752612345" and find_by_id_number(WW).is_student

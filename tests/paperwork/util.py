@@ -75,3 +75,24 @@ def gov_xlsx(people, footer=GOV_FOOTER) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def xls_bytes(sheets, merges=()) -> bytes:
+    """An old-Excel (.xls, BIFF8) workbook written by xlwt: `sheets` is a list of row lists, the
+    first sheet's `merges` (first row, last row, first column, last column; 0-based) merged."""
+    import xlwt
+    wb = xlwt.Workbook(encoding="utf-8")
+    for k, rows in enumerate(sheets):
+        ws = wb.add_sheet(f"Sheet{k + 1}")
+        done = set()
+        if k == 0:
+            for r1, r2, c1, c2 in merges:
+                ws.write_merge(r1, r2, c1, c2, rows[r1][c1] if c1 < len(rows[r1]) else "")
+                done |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+        for r, values in enumerate(rows):
+            for c, v in enumerate(values):
+                if (r, c) not in done and v not in (None, ""):
+                    ws.write(r, c, v)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

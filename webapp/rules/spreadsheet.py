@@ -334,13 +334,16 @@ def read_rows(filename: str, data: bytes, limits: UploadLimits = DEFAULT_LIMITS)
         raise BadFile(f"文件太大（{len(data) / 1024 / 1024:.1f} MB），最大 {_mb(limits.max_bytes)}")
     name = (filename or "").lower().strip()
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise BadFile("这是旧版 Excel（.xls）文件，请在 Excel 或 WPS 中“另存为” .xlsx 后再上传")
-    if ext == "xlsx":
-        return _xlsx_rows(data, limits)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":   # old Excel (.xls), whatever the name says
+        from .xls import measure_xls
+        measure_xls(data, limits)
+        return _calamine_rows(data, ".xls")
+    if ext in ("xlsx", "xls"):         # an .xlsx renamed .xls is read as what it is
+        measure_xlsx(data, limits)
+        return _calamine_rows(data, ".xlsx")
     if ext in ("csv", "txt"):
         return _csv_rows(data, limits)
-    raise BadFile("只支持 Excel（.xlsx）或 CSV（.csv）文件")
+    raise BadFile("只支持 Excel（.xlsx、.xls）或 CSV（.csv）文件")
 
 
 def _mb(n: int) -> str:
@@ -421,11 +424,11 @@ def _cell(value):
     return value
 
 
-def _xlsx_rows(data: bytes, limits: UploadLimits) -> list:
-    """The first worksheet of an .xlsx, read by calamine (Rust; five times openpyxl's speed) once
-    measure_xlsx has shown that every part of the file is within the limits."""
+def _calamine_rows(data: bytes, kind: str) -> list:
+    """The first worksheet, read by calamine (Rust; five times openpyxl's speed) once
+    measure_xlsx or measure_xls has shown that every part of the file is within the limits."""
     from python_calamine import CalamineError, CalamineWorkbook
-    measure_xlsx(data, limits)
+    broken = BadFile(f"这不是有效的 Excel（{kind}）文件，或文件已损坏")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not book.sheet_names:
@@ -434,13 +437,13 @@ def _xlsx_rows(data: bytes, limits: UploadLimits) -> list:
     except BadFile:
         raise
     except (CalamineError, ValueError, IndexError, OSError):
-        raise BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏") from None
+        raise broken from None
     except BaseException as e:
         # A panic in calamine's Rust code arrives as pyo3's PanicException, a BaseException:
-        # left alone it would end the worker. measure_xlsx should have refused the file already.
+        # left alone it would end the worker. The measuring should have refused the file already.
         if type(e).__name__ != "PanicException":
             raise
-        raise BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏") from None
+        raise broken from None
     rows = []
     for number, values in enumerate(sheet, start=1):
         cells = [_cell(v) for v in values]

@@ -241,3 +241,11 @@ def test_a_damaged_xls_is_refused(damage):
         data = data.replace("Workbook".encode("utf-16-le"), "Workbooo".encode("utf-16-le"))
     with pytest.raises(BadFile):
         read_rows("a.xls", bytes(data))
+
+
+def test_an_xls_that_is_text_or_a_web_page():
+    """What office systems export as "xls": tab-separated text is read, a web page is named."""
+    text = "姓名\t身份证号\t住址\r\n张三\t410411198005171234\t东街\r\n".encode("gbk")
+    assert read_rows("导出.xls", text)[1] == (2, ["张三", "410411198005171234", "东街"])
+    with pytest.raises(BadFile, match="网页"):
+        read_rows("导出.xls", b"<html><table><tr><td>x</td></tr></table></html>")

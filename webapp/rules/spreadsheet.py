@@ -338,9 +338,14 @@ def read_rows(filename: str, data: bytes, limits: UploadLimits = DEFAULT_LIMITS)
         from .xls import measure_xls
         measure_xls(data, limits)
         return _calamine_rows(data, ".xls")
-    if ext in ("xlsx", "xls"):         # an .xlsx renamed .xls is read as what it is
+    if ext == "xlsx" or (ext == "xls" and data[:4] == b"PK\x03\x04"):   # an .xlsx named .xls too
         measure_xlsx(data, limits)
         return _calamine_rows(data, ".xlsx")
+    if ext == "xls":
+        # Office systems export "xls" files that are a web page or tab-separated text.
+        if data.lstrip()[:1] == b"<":
+            raise BadFile("这个 .xls 文件其实是网页（HTML）格式：请用 Excel 或 WPS 打开后“另存为” .xlsx 再上传")
+        return _csv_rows(data, limits)
     if ext in ("csv", "txt"):
         return _csv_rows(data, limits)
     raise BadFile("只支持 Excel（.xlsx、.xls）或 CSV（.csv）文件")

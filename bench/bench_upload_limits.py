@@ -8,8 +8,9 @@ accept: 200,000 rows x 15 columns, the 3,000,000-cell rectangle, every cell a sh
 upload_refuse_xfd_ms: refusing the 1.5 KB file whose one cell sits at XFD1048576 (before: 512
 GiB asked for); upload_xls_unmeasured_rss_mb: what calamine alone takes to open a 5.6 KB .xls
 with cells at A1 and IV65536 (each sheet's rectangle is built when the workbook opens), and
-upload_refuse_xls_ms / upload_refuse_xls_rss_mb: read_rows refusing it (rules/xls.py). Each reading runs in its own process, so the peak RSS is that reading's own
-(the figures are what reading added on top of the process as it stood)."""
+upload_refuse_xls_ms / upload_refuse_xls_rss_mb: read_rows refusing it (rules/xls.py). Each
+reading runs in its own process, so the peak RSS is that reading's own (the figures are what
+reading added on top of the process as it stood)."""
 import io
 import subprocess
 import sys
@@ -42,8 +43,8 @@ print(time.perf_counter() - t, (kb("VmHWM") - before) / 1024, rows)
 """
 
 # calamine opening an .xls with no measuring first: the cost measure_xls spares.
-CALAMINE_ONLY = CHILD.replace("rows = len(read_rows(sys.argv[1], data))", """from python_calamine import CalamineWorkbook
-        import io
+CALAMINE_ONLY = CHILD.replace("rows = len(read_rows(sys.argv[1], data))", """import io
+        from python_calamine import CalamineWorkbook
         rows = len(CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names)""")
 
 

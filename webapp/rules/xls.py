@@ -3,11 +3,12 @@ reads it. Pure: no Flask, no database.
 
 calamine parses every sheet of an .xls when the workbook is opened and builds each as one dense
 rectangle from A1 to its last cell: a 5.6 KB file with one cell at A1 and one at IV65536 costs
-527 MB, and each more such sheet another 527 MB. So, as measure_xlsx does for .xlsx, the file's
++513 MB (bench/bench_upload_limits.py: upload_xls_unmeasured_rss_mb), each more such sheet as much. So, as measure_xlsx does for .xlsx, the file's
 own structure is walked first, as calamine will walk it: the compound file's sector chains to
 the Workbook stream, its BOUNDSHEET records to each sheet, and each sheet's cell records to its
 last row and column. Anything this walk cannot follow (a chain that loops or leaves the file,
-a sheet offset outside the stream) refuses the file rather than guessing.
+a sheet offset outside the stream, more FAT than the file's size calls for) refuses the file
+rather than guessing; each sector is read once at most, so the walk costs about the file's size.
 """
 import struct
 
@@ -47,14 +48,18 @@ class _Compound:
         self.sectors = max(0, (len(data) - self.size) // self.size)   # sectors after the header
         fat_count, self.dir_start = struct.unpack_from("<II", data, 0x2C)
         self.mini_cutoff, mini_fat_start, _, difat_start, difat_count = struct.unpack_from("<IIIII", data, 0x38)
+        # One FAT sector maps size / 4 sectors: a file never needs more than its sectors call for.
+        if fat_count > self.sectors // (self.size // 4) + 1 or difat_count > fat_count:
+            raise _broken()
         difat = _u32s(data[0x4C:0x200])
-        sector, seen = difat_start, 0
-        while sector not in (_END, _FREE) and seen <= self.sectors:
+        sector, seen = difat_start, set()
+        while sector not in (_END, _FREE) and len(difat) < fat_count:
+            if sector in seen:
+                raise _broken()
+            seen.add(sector)
             words = _u32s(self._sector(sector))
             difat += words[:-1]
-            sector, seen = words[-1], seen + 1
-        if seen > self.sectors or difat_count > self.sectors:
-            raise _broken()
+            sector = words[-1]
         fat_sectors = [s for s in difat if s not in (_END, _FREE)][:fat_count]
         self.fat = []
         for s in fat_sectors:
@@ -69,13 +74,14 @@ class _Compound:
         return self.data[start:start + self.size]
 
     def _chain(self, start: int, fat=None, read=None) -> bytes:
-        fat, read = fat or self.fat, read or self._sector
-        parts, sector, steps = [], start, 0
+        fat, read = (self.fat if fat is None else fat), (read or self._sector)
+        parts, sector, seen = [], start, set()
         while sector != _END:
-            if sector >= len(fat) or steps > len(fat):
-                raise _broken()     # out of the table, or a loop
+            if sector >= len(fat) or sector in seen:
+                raise _broken()     # out of the table, or a loop: each sector is read once at most
+            seen.add(sector)
             parts.append(read(sector))
-            sector, steps = fat[sector], steps + 1
+            sector = fat[sector]
         return b"".join(parts)
 
     def _directory(self) -> dict:

@@ -227,7 +227,7 @@ def _sparse(cells):
     return rows
 
 
-@pytest.mark.parametrize("damage", ["truncate", "loop", "no sheet"])
+@pytest.mark.parametrize("damage", ["truncate", "loop", "no sheet", "fat count"])
 def test_a_damaged_xls_is_refused(damage):
     from tests.paperwork.util import xls_bytes
     data = bytearray(xls_bytes([[["姓名", "身份证号"], ["张三", "410411198005171234"]]]))
@@ -237,6 +237,8 @@ def test_a_damaged_xls_is_refused(damage):
         first_fat = int.from_bytes(data[0x4C:0x50], "little")
         fat = (first_fat + 1) * 512
         data[fat:fat + 512] = b"\x00\x00\x00\x00" * 128        # every sector points at sector 0
+    elif damage == "fat count":
+        data[0x2C:0x30] = (10 ** 6).to_bytes(4, "little")       # a million FAT sectors in 5.6 KB
     else:
         data = data.replace("Workbook".encode("utf-16-le"), "Workbooo".encode("utf-16-le"))
     with pytest.raises(BadFile):

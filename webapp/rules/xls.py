@@ -3,12 +3,13 @@ reads it. Pure: no Flask, no database.
 
 calamine parses every sheet of an .xls when the workbook is opened and builds each as one dense
 rectangle from A1 to its last cell: a 5.6 KB file with one cell at A1 and one at IV65536 costs
-+513 MB (bench/bench_upload_limits.py: upload_xls_unmeasured_rss_mb), each more such sheet as much. So, as measure_xlsx does for .xlsx, the file's
-own structure is walked first, as calamine will walk it: the compound file's sector chains to
-the Workbook stream, its BOUNDSHEET records to each sheet, and each sheet's cell records to its
-last row and column. Anything this walk cannot follow (a chain that loops or leaves the file,
-a sheet offset outside the stream, more FAT than the file's size calls for) refuses the file
-rather than guessing; each sector is read once at most, so the walk costs about the file's size.
++513 MB (bench/bench_upload_limits.py: upload_xls_unmeasured_rss_mb), each more such sheet as
+much. So, as measure_xlsx does for .xlsx, the file's own structure is walked first, as calamine
+will walk it: the compound file's sector chains to the Workbook stream, its BOUNDSHEET records
+to each sheet, and each sheet's cell records to its last row and column. Anything this walk
+cannot follow (a chain that loops or leaves the file, a sheet offset outside the stream, more
+FAT than the file's size calls for) refuses the file rather than guessing; each sector is read
+once at most, so the walk costs about the file's size.
 """
 import struct
 

@@ -111,6 +111,12 @@ def _read(filename: str, data: bytes, columns: dict, required: list, limits: Upl
         raise ValidationFailed({"file": str(e)}) from None
 
 
+def _note_footers(check, table):
+    """The footer rows the sheet had (rules.spreadsheet.footer_row) are named, not imported."""
+    if table.ignored:
+        check.notes[FOOTER_NOTE] = table.ignored
+
+
 def _chunks(items, size=CHUNK):
     items = list(items)
     for i in range(0, len(items), size):
@@ -238,8 +244,7 @@ def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | 
     required = ["name", "id_number", "address"] + ([] if village_code else ["village"])
     table = _read(filename, data, PLAN_COLUMNS, required, limits)
     check = PlanCheck(total_rows=len(table.rows), table=table)
-    if table.ignored:
-        check.notes[FOOTER_NOTE] = table.ignored
+    _note_footers(check, table)
     progress("读取文件", 1, 1)
     villages, every = _plan_villages(actor, village_code)
     campaign = current_campaign()
@@ -520,8 +525,7 @@ def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: 
         raise ValidationFailed({"group": "请选择名单类别"})
     table = _read(filename, data, GOV_COLUMNS, ["name", "id_number"], limits)
     check = GovCheck(group=group, total_rows=len(table.rows), replace=replace, table=table)
-    if table.ignored:
-        check.notes[FOOTER_NOTE] = table.ignored
+    _note_footers(check, table)
     flag = GOV_FLAG[group]
     column = getattr(Person, flag)
     seen = {}

@@ -266,7 +266,7 @@ def _pick_head(verdict: HouseholdVerdict, number: str, members: list):
 PROBLEM_COLUMNS = (
     ("姓名", "name"), ("身份证号", "id_number"), ("该身份证号", "id_number"), ("未在您管理的", "id_number"),
     ("村/社区", "village"), ("没有填写村/社区", "village"), ("该行属于", "village"),
-    ("人员类别", "category"), ("是否新参保", "new_enrollee"), ("住址", "address"), ("户号", "household"),
+    ("人员类别", "category"), ("是否新参保", NEW_ENROLLEE), ("住址", "address"), ("户号", "household"),
 )
 
 

@@ -6,8 +6,11 @@ upload_read_100k_rss_mb: peak RSS of a fresh process reading that list (read_row
 upload_largest_rss_mb / upload_largest_s: the same for the largest sheet the default limits
 accept: 200,000 rows x 15 columns, the 3,000,000-cell rectangle, every cell a shared string;
 upload_refuse_xfd_ms: refusing the 1.5 KB file whose one cell sits at XFD1048576 (before: 512
-GiB asked for). Each reading runs in its own process, so the peak RSS is that reading's own
-(the figures are what reading added on top of the process as it stood)."""
+GiB asked for); upload_xls_unmeasured_rss_mb: what calamine alone takes to open a 5.6 KB .xls
+with cells at A1 and IV65536 (each sheet's rectangle is built when the workbook opens), and
+upload_refuse_xls_ms / upload_refuse_xls_rss_mb: read_rows refusing it (rules/xls.py). Each
+reading runs in its own process, so the peak RSS is that reading's own (the figures are what
+reading added on top of the process as it stood)."""
 import io
 import subprocess
 import sys
@@ -39,9 +42,14 @@ if data is not None:
 print(time.perf_counter() - t, (kb("VmHWM") - before) / 1024, rows)
 """
 
+# calamine opening an .xls with no measuring first: the cost measure_xls spares.
+CALAMINE_ONLY = CHILD.replace("rows = len(read_rows(sys.argv[1], data))", """import io
+        from python_calamine import CalamineWorkbook
+        rows = len(CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names)""")
 
-def _child(path: Path | None) -> tuple[float, float, str]:
-    args = [sys.executable, "-c", CHILD.format(root=str(ROOT))] + ([str(path)] if path else [])
+
+def _child(path: Path | None, code: str = CHILD) -> tuple[float, float, str]:
+    args = [sys.executable, "-c", code.format(root=str(ROOT))] + ([str(path)] if path else [])
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout.split(maxsplit=2)
     return float(out[0]), float(out[1]), out[2].strip()
 
@@ -99,7 +107,22 @@ def run() -> dict:
         assert rows.startswith("refused"), rows
         figures["upload_refuse_xfd_ms"] = round(seconds * 1000, 1)
         figures["upload_refuse_xfd_rss_mb"] = round(rss)
+        (tmp / "iv.xls").write_bytes(hostile_xls())
+        _, rss, _ = _child(tmp / "iv.xls", CALAMINE_ONLY)
+        figures["upload_xls_unmeasured_rss_mb"] = round(rss)
+        seconds, rss, rows = _child(tmp / "iv.xls")
+        assert rows.startswith("refused"), rows
+        figures["upload_refuse_xls_ms"] = round(seconds * 1000, 1)
+        figures["upload_refuse_xls_rss_mb"] = round(rss)
     return figures
+
+
+def hostile_xls() -> bytes:
+    """5.6 KB: one sheet, a cell at A1 and one at IV65536 (the last an .xls can have)."""
+    from tests.paperwork.util import xls_bytes
+    rows = [[] for _ in range(65536)]
+    rows[0], rows[65535] = ["a"], [None] * 255 + ["b"]
+    return xls_bytes([rows])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from webapp.services.actor import Actor
 from webapp.services.verification import REVERSED, VALID, VOIDED, verify_receipt
 from webapp.timeutil import today_local
 
-
 # Migrations whose downgrade drops data of a year like the fixture's, and what.
 LOSSY_DOWN = {
     "b5e7a0c4d2f1": {"handovers", "handover_receipts", "handover_confirmations"},

@@ -45,3 +45,20 @@ def test_plain_phone():
 def test_fold_typed_keeps_what_it_cannot_map_so_it_can_be_named():
     assert fold_typed("１２ab３\u200b") == "12ab3"
     assert fold_typed("张三") == "张三"
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("0375-1234567", "0375-1234567"), ("03751234567", "03751234567"), ("(0375)1234567", "0375-1234567"),
+    ("（０３７５）１２３４５６７", "0375-1234567"), ("010-12345678-801", "010-12345678-801"),
+    ("2612345", "2612345"), ("26123456", "26123456"),   # a local number, as 附件2's 电话 column has it
+])
+def test_landlines_are_phones(typed, stored):
+    assert normalize_phone(typed) == stored and is_plain_phone(stored)
+
+
+def test_a_phone_too_long_for_its_column_is_refused():
+    assert normalize_phone("0375-12345678-8012") == "0375-12345678-8012"
+    with pytest.raises(InvalidPhone, match="太长"):
+        normalize_phone("0375-12345678-8012", max_length=16)
+    with pytest.raises(InvalidPhone):
+        normalize_phone("0375-123")

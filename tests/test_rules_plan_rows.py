@@ -4,6 +4,7 @@ pure per-row rules and a short service; the service's behaviour is tests/paperwo
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
 from stdnum.cn import ric
 
 from webapp.rules.eligibility import Policy
@@ -84,6 +85,13 @@ def test_phone_and_relation_are_notes_not_errors():
     assert r.notes == [PHONE_NOTE, "与户主关系“邻居”无法识别，记为“其他”"]
 
 
+@pytest.mark.parametrize("typed, kept", [("0375-2612345", "0375-2612345"), ("03752612345", "03752612345"),
+                                         ("2612345", "2612345"), ("138 0013 8000", "13800138000")])
+def test_landlines_in_the_phone_column_are_kept(typed, kept):
+    r = check(row(联系电话=typed))
+    assert r.errors == [] and r.notes == [] and r.phone == kept
+
+
 def test_who_is_marked_head():
     assert marked_as_head("张三", None, "是", "", True)
     assert marked_as_head("张三", None, "张三", "", True)          # the head's own name in 户主
@@ -140,3 +148,16 @@ def test_joining_a_household_that_has_a_head():
     verdict = settle_household("0003", [new_head, member], "x", "王五")
     assert verdict.problems == [(7, "户号 0003 已有户主（王五），本行不能再是户主")]
     assert not new_head.marked_head and member.relation == "其他"
+
+
+@pytest.mark.parametrize("message, column", [
+    ("姓名：姓名不能为空", "name"), ("姓名与登记的“张三”不一致", "name"), ("身份证号：校验位不对", "id_number"),
+    ("身份证号与第 3 行重复", "id_number"), ("该身份证号已在曹镇乡曹镇村登记（张三），不能重复登记", "id_number"),
+    ("未在您管理的村/社区登记，请先导入征缴计划清单或登记此人", "id_number"), ("没有填写村/社区", "village"),
+    ("村/社区“东村”有重名，请填写 12 位村/社区代码", "village"), ("该行属于东村，不是本次导入的曹镇村", "village"),
+    ("人员类别“外星人”无法识别", "category"), ("是否新参保应填“是”或“否”", "new_enrollee"), ("住址为空", "address"),
+    ("户号 0001 有多个户主（第 2 行已是户主）", "household"),
+])
+def test_each_problem_names_its_column(message, column):
+    from webapp.rules.plan_rows import problem_column
+    assert problem_column(message) == column

@@ -147,7 +147,7 @@ class PersonForm(_FlagsMixin, FlaskForm):
                             description="出生日期、性别由身份证号自动得出")
     relation = SelectField("与户主关系", choices=choices((r, r) for r in RELATIONS), default="户主")
     address = StringField("住址", validators=[Length(max=128)])
-    phone = StringField("手机号", validators=[Length(max=20)])
+    phone = StringField("电话", validators=[Length(max=20)], description="手机号或固定电话")
     household_id = HiddenField()
     household_number = StringField("户号", validators=[Length(max=32)], description="征缴计划清单上的户号，可不填")
 
@@ -155,7 +155,7 @@ class PersonForm(_FlagsMixin, FlaskForm):
 class PersonEditForm(_FlagsMixin, FlaskForm):
     relation = SelectField("与户主关系", choices=choices((r, r) for r in RELATIONS))
     address = StringField("住址", validators=[DataRequired(REQUIRED), Length(max=128)])
-    phone = StringField("手机号", validators=[Length(max=20)])
+    phone = StringField("电话", validators=[Length(max=20)], description="手机号或固定电话")
 
 
 class RenameForm(FlaskForm):

@@ -17,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .forms import REQUIRED, choices
 from .rules.categories import GOV_GROUPS, KINDS
 
-FILE_HELP = "Excel（.xlsx）或 CSV（UTF-8 / GBK），最大 32 MB"
+FILE_HELP = "Excel（.xlsx、.xls）或 CSV（UTF-8 / GBK），最大 32 MB"
 
 
 class PlanUploadForm(FlaskForm):

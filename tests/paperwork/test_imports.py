@@ -172,7 +172,7 @@ def test_csv_in_each_encoding(world, encoding):
 
 @pytest.mark.parametrize("filename,data,message", [
     ("plan.pdf", b"%PDF-1.4 whatever", "只支持"),
-    ("plan.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "另存为"),
+    ("plan.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "有效的 Excel（.xls）"),
     ("plan.xlsx", b"PK\x03\x04 broken", "有效的 Excel"),
     ("plan.csv", "姓名,身份证号,住址\n".encode("utf-16"), "UTF-16"),
     ("plan.csv", b"\x81\x30\xff\xfe,\xfe\xff\n", "编码"),
@@ -218,7 +218,11 @@ def test_template_reads_back_with_its_own_columns(world):
     assert set(table.columns) >= {"village", "household", "name", "id_number", "relation", "address", "phone",
                                   "category", "new_enrollee"}
     ws = load_workbook(io.BytesIO(data)).worksheets[0]
-    assert ws["D2"].number_format == "@"  # ID numbers typed into the template stay text
+    # ID numbers typed into the template stay text in every row (the column's own style, which
+    # Excel and WPS give each cell typed into it), not only in the first 2,000
+    for col in "ABDG":
+        assert ws.column_dimensions[col].number_format == "@"
+    assert ws.column_dimensions["D"].min == 4 and ws.column_dimensions["D"].max == 4
     assert imports.plan_template("csv").startswith("\ufeff村/社区代码".encode())
 
 
@@ -233,3 +237,45 @@ def test_csv_ids_mangled_by_excel_are_refused_by_row(world):
             ["2", "李四", LS, "户主", "西街", "", "", ""]]
     job = imports.preview_plan(world.actor("tadmin1"), "plan.csv", csv_bytes(rows, "gbk"), village_code=world.V1)
     assert len(job.problems) == 1 and job.problems[0][0] == 2 and "4.10411E+17" in job.problems[0][1]
+
+
+def office_people():
+    return [["0001", "张三", ZS, "男", "户主", "曹镇村东街1号", "0375-2612345", ""],
+            ["0001", "李四", LS, "女", "妻", "", "03752612345", "低保"],
+            ["0002", "王五", WW, "男", "户主", "曹镇村南街2号", "2612345", "在校学生"]]
+
+
+def test_a_list_as_the_offices_send_it_imports(world):
+    """Title, 填报单位 row, a two-row merged header, column numbers, then 合计 and 制表人/审核人."""
+    from tests.paperwork.util import gov_xlsx
+    data = gov_xlsx(office_people())
+    job = imports.preview_plan(world.actor("tadmin1"), "附件2.xlsx", data, village_code=world.V1)
+    assert job.error_count == 0 and job.total_rows == 3
+    assert dict((m, rows) for m, _, rows in job.notes)[imports.FOOTER_NOTE] == [5, 10, 11]
+    imports.confirm_plan(world.actor("tadmin1"), job.id, data)
+    assert find_by_id_number(LS).phone == "03752612345" and find_by_id_number(ZS).phone == "0375-2612345"
+    assert find_by_id_number(WW).phone == "2612345" and find_by_id_number(LS).is_dibao
+
+
+def test_footers_are_ignored_but_a_bad_row_among_the_people_is_refused(world):
+    from tests.paperwork.util import gov_xlsx
+    people = office_people()
+    people.insert(1, ["0001", "赵六", "", "男", "子", "", "", ""])        # row 7: no ID number
+    job = imports.preview_plan(world.actor("tadmin1"), "附件2.xlsx", gov_xlsx(people), village_code=world.V1)
+    assert [r for r, _ in job.problems] == [7] and "身份证号" in job.problems[0][1]
+    assert job.total_rows == 4
+
+
+def test_an_old_excel_xls_in_the_offices_layout_imports(world):
+    from tests.paperwork.util import GOV_TITLE, xls_bytes
+    rows = [[GOV_TITLE], ["填报单位（盖章）：曹镇乡曹镇村"],
+            ["序号", "参保人信息", "", "", "", "", "住址", "联系电话", "人员类别"],
+            ["", "户号", "姓名", "身份证号", "性别", "与户主关系"], list(range(1, 10))]
+    rows += [[i, *p] for i, p in enumerate(office_people(), 1)]
+    rows += [["合计", "", "3 人"], ["制表人：张三    审核人：李四    填表日期：2018年10月8日"]]
+    merges = [(0, 0, 0, 8), (2, 3, 0, 0), (2, 2, 1, 5), (2, 3, 6, 6), (2, 3, 7, 7), (2, 3, 8, 8), (9, 9, 0, 8)]
+    data = xls_bytes([rows], merges)
+    job = imports.preview_plan(world.actor("tadmin1"), "附件2.xls", data, village_code=world.V1)
+    assert job.error_count == 0 and job.total_rows == 3, job.problems
+    imports.confirm_plan(world.actor("tadmin1"), job.id, data)
+    assert find_by_id_number(LS).phone == "03752612345" and find_by_id_number(WW).is_student

@@ -158,3 +158,96 @@ def test_too_large():
                                   "长孙无忌", "朝阳", "重阳", "王A"])
 def test_name_keys_match_the_two_functions(name):
     assert name_keys(name) == (name_initials(name), name_pinyin(name))
+
+
+def test_a_two_row_merged_header_below_a_title_is_found():
+    from tests.factories import valid_id
+    from tests.paperwork.util import GOV_TITLE, gov_xlsx
+    zs = valid_id(seed=21)
+    rows = read_rows("a.xlsx", gov_xlsx([["0001", "张三", zs, "男", "户主", "东街1号", "0375-2612345", ""]]))
+    assert rows[0][1][0] == GOV_TITLE
+    table = find_table(rows, PLAN_COLUMNS, ["name", "id_number", "address"])
+    assert table.header_row == 4
+    assert table.columns == {"household": 1, "name": 2, "id_number": 3, "relation": 5, "address": 6,
+                             "phone": 7, "category": 8}
+    # the column numbers 1-9, the blank row, 合计 and 制表人/审核人/填表日期 are not people
+    assert [n for n, _ in table.rows] == [6] and table.ignored == [5, 8, 9]
+
+
+@pytest.mark.parametrize("cells, footer", [
+    (["合计", "", "3 人"], True), (["", "总计：", 120], True), (["制表人：张三  审核人：李四"], True),
+    (["填表日期：2018年10月8日"], True), (["单位负责人（签字）："], True), ([1, 2, 3, 4, 5], True),
+    (["", "张三", "", "东街"], False),                          # a person without an ID number: checked
+    (["合计", "", "410411198005171234"], False),                # an ID number makes it a person
+    (["", "李合计", "410411198005171234", "东街"], False),
+])
+def test_footer_rows(cells, footer):
+    from webapp.rules.spreadsheet import footer_row
+    assert footer_row(cells, 2) is footer
+
+
+def test_old_excel_xls_is_read():
+    from tests.paperwork.util import xls_bytes
+    data = xls_bytes([[[GOV_TITLE_XLS], ["姓名", "身份证号", "住址", "电话"],
+                       ["张三", "410411198005171234", "东街", 13800138000],
+                       ["李四", 4.10411198005171e17, "西街", "0375-2612345"]]], merges=[(0, 0, 0, 3)])
+    rows = read_rows("plan.xls", data)
+    assert rows[1:] == [(2, ["姓名", "身份证号", "住址", "电话"]),
+                        (3, ["张三", "410411198005171234", "东街", 13800138000]),
+                        (4, ["李四", 4.10411198005171e17, "西街", "0375-2612345"])]
+    assert looks_mangled_by_excel(rows[3][1][1])     # a number Excel made of an ID stays a float
+    assert read_rows("plan.xlsx", data) == rows       # the content decides, not the name
+    assert read_rows("plan.xls", xlsx_bytes([["姓名"], ["张三"]])) == [(1, ["姓名"]), (2, ["张三"])]
+
+
+GOV_TITLE_XLS = "XX镇2018年城乡居民基本养老保险参保登记表"
+
+
+@pytest.mark.parametrize("sheets, message", [
+    ([[(0, 0), (65535, 255)]], "列数太多"),                         # 527 MB in calamine, from 5.6 KB
+    ([[(0, 0), (65535, 19)]], "表格区域太大"),                       # over this test's 1,000,000 cells
+    ([[(0, 0), (40000, 9)]] * 3, "各工作表共"),                       # each within, all three not
+])
+def test_a_hostile_xls_is_refused_before_calamine_builds_it(sheets, message):
+    from tests.paperwork.util import xls_bytes
+    from webapp.rules.spreadsheet import UploadLimits
+    from webapp.rules.xls import measure_xls
+    data = xls_bytes([_sparse(cells) for cells in sheets])
+    assert len(data) < 20_000
+    limits = UploadLimits(max_cells=1_000_000)
+    with pytest.raises(BadFile, match=message):
+        read_rows("a.xls", data, limits)
+    assert measure_xls(xls_bytes([_sparse([(0, 0), (99, 9)])]), limits)[0][1:] == (100, 10, 2)
+
+
+def _sparse(cells):
+    rows = [[] for _ in range(max(r for r, _ in cells) + 1)]
+    for r, c in cells:
+        rows[r] = [None] * c + ["x"]
+    return rows
+
+
+@pytest.mark.parametrize("damage", ["truncate", "loop", "no sheet", "fat count"])
+def test_a_damaged_xls_is_refused(damage):
+    from tests.paperwork.util import xls_bytes
+    data = bytearray(xls_bytes([[["姓名", "身份证号"], ["张三", "410411198005171234"]]]))
+    if damage == "truncate":
+        data = data[:len(data) // 2]
+    elif damage == "loop":
+        first_fat = int.from_bytes(data[0x4C:0x50], "little")
+        fat = (first_fat + 1) * 512
+        data[fat:fat + 512] = b"\x00\x00\x00\x00" * 128        # every sector points at sector 0
+    elif damage == "fat count":
+        data[0x2C:0x30] = (10 ** 6).to_bytes(4, "little")       # a million FAT sectors in 5.6 KB
+    else:
+        data = data.replace("Workbook".encode("utf-16-le"), "Workbooo".encode("utf-16-le"))
+    with pytest.raises(BadFile):
+        read_rows("a.xls", bytes(data))
+
+
+def test_an_xls_that_is_text_or_a_web_page():
+    """What office systems export as "xls": tab-separated text is read, a web page is named."""
+    text = "姓名\t身份证号\t住址\r\n张三\t410411198005171234\t东街\r\n".encode("gbk")
+    assert read_rows("导出.xls", text)[1] == (2, ["张三", "410411198005171234", "东街"])
+    with pytest.raises(BadFile, match="网页"):
+        read_rows("导出.xls", b"<html><table><tr><td>x</td></tr></table></html>")

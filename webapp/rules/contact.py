@@ -12,6 +12,9 @@ class InvalidPhone(ValueError):
     pass
 
 
+PERSON_PHONE_MAX = 16    # Person.phone's column
+
+
 def _bare(raw) -> str:
     """Folded, with the spaces, dashes, dots and brackets people put between digit groups
     removed."""
@@ -44,20 +47,37 @@ def normalize_mobile(raw) -> str:
     return s
 
 
+# A landline with its area code (0375-1234567, 03751234567, (0375)1234567, 010-12345678-801), or a
+# local number of 7 or 8 digits as village lists write them (2612345: the township's own area code).
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?", flags=re.ASCII)
+_BRACKETED = re.compile(r"\((0\d{2,3})\)-?(\d{7,8}(-\d{1,6})?)", flags=re.ASCII)
+_LOCAL = re.compile(r"[2-9]\d{6,7}(-\d{1,6})?", flags=re.ASCII)
 
 
-def normalize_phone(raw) -> str:
-    """Mobile or landline (0375-1234567) for offices and staff. A landline keeps the dash it was
-    typed with (ASCII now): without one, 01012345678 cannot tell 010 from 0101."""
+def normalize_phone(raw, max_length: int = 32) -> str:
+    """The one rule for a phone: a mainland mobile, or a landline (0375-1234567, a local
+    2612345); '' stays ''. A landline keeps the dash it was typed with (ASCII now): without one,
+    01012345678 cannot tell 010 from 0101. `max_length`: the column it is stored in."""
     s = re.sub(r"\s", "", fold_typed(raw))
     if not s:
         return ""
-    if _LANDLINE.fullmatch(s):
+    if m := _BRACKETED.fullmatch(s):
+        s = f"{m.group(1)}-{m.group(2)}"
+    if _LANDLINE.fullmatch(s) or _LOCAL.fullmatch(s):
+        if len(s) > max_length:
+            raise InvalidPhone(f"电话号码太长（最多 {max_length} 位）")
         return s
-    return normalize_mobile(s)
+    try:
+        return normalize_mobile(s)
+    except InvalidPhone as e:
+        if s.startswith("0"):
+            raise InvalidPhone("固定电话应写作 区号-号码，如 0375-2612345") from None
+        raise e
 
 
 def is_plain_phone(phone: str) -> bool:
-    """Stored the one way normalize_mobile writes it (or empty)."""
-    return phone == "" or bool(re.fullmatch(r"1[3-9][0-9]{9}", phone))
+    """Stored the one way normalize_phone writes it (or empty)."""
+    try:
+        return phone == normalize_phone(phone)
+    except InvalidPhone:
+        return False

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .categories import EMPLOYEE_MEDICAL, EMPLOYEE_PENSION, GOV_GROUP_FLAGS, IS_STUDENT, NEW_ENROLLEE
-from .contact import InvalidPhone, normalize_mobile
+from .contact import PERSON_PHONE_MAX, InvalidPhone, normalize_phone
 from .eligibility import BLOCK, PersonFacts, medical_findings, pension_findings
 from .idnumber import IdInfo, InvalidIdNumber, parse_id_number
 from .names import clean_name
@@ -16,7 +16,7 @@ from .spreadsheet import Table, cell_text, id_cell, parse_categories, parse_rela
 # 代缴名单 groups -> the Person flag each sets.
 GOV_FLAG = GOV_GROUP_FLAGS   # government-paid group -> Person flag, defined in rules/categories
 CATEGORY_HELP = "可用：在校学生、低保、特困、五保、重度残疾、职工养老、职工医保、新参保，或留空"
-PHONE_NOTE = "电话不是有效的手机号，已留空"
+PHONE_NOTE = "电话不是有效的手机号或固定电话（如 0375-2612345），已留空"
 
 
 # --- villages -------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def check_id_number(check: RowCheck, value, row: int, seen: dict):
 
 def check_phone(check: RowCheck, value):
     try:
-        check.phone = normalize_mobile(cell_text(value))
+        check.phone = normalize_phone(cell_text(value), PERSON_PHONE_MAX)
     except InvalidPhone:
         check.notes.append(PHONE_NOTE)
 
@@ -257,3 +257,20 @@ def _pick_head(verdict: HouseholdVerdict, number: str, members: list):
     for m in members:
         m.marked_head = m is head
         m.relation = "户主" if m is head else (m.relation if m.relation not in ("", "户主") else "其他")
+
+
+# --- which column a problem is about ----------------------------------------------------------
+
+# The start of each problem message (these rules', services/imports' for government-paid lists)
+# and the column it is about: the downloadable problem list shows that column's value.
+PROBLEM_COLUMNS = (
+    ("姓名", "name"), ("身份证号", "id_number"), ("该身份证号", "id_number"), ("未在您管理的", "id_number"),
+    ("村/社区", "village"), ("没有填写村/社区", "village"), ("该行属于", "village"),
+    ("人员类别", "category"), ("是否新参保", NEW_ENROLLEE), ("住址", "address"), ("户号", "household"),
+)
+
+
+def problem_column(message: str) -> str | None:
+    """The field a problem message is about ('身份证号：校验位不对' -> 'id_number'), or None."""
+    return next((f for start, f in PROBLEM_COLUMNS if message.startswith(start)), None)
+

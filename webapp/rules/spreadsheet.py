@@ -222,6 +222,7 @@ class Table:
     columns: dict                      # field -> column index
     rows: list = field(default_factory=list)
     header_row: int = 1
+    ignored: list = field(default_factory=list)   # row numbers of footers (制表人, 合计) left out
 
     def get(self, values, name):
         index = self.columns.get(name)
@@ -234,19 +235,68 @@ def _filled(cell) -> bool:
     return cell is not None and (type(cell) is not str or bool(cell.strip()))
 
 
+# --- footers --------------------------------------------------------------------------------
+
+# What government lists put below (or between) their people: who made and checked the table,
+# when, the office's seal, and sums. A cell that starts with one of these words marks the row.
+FOOTER_WORDS = ("制表人", "制表", "填表人", "填报人", "审核人", "审核", "复核人", "负责人", "经办人",
+                "联系人", "填表日期", "制表日期", "填报日期", "日期", "合计", "总计", "小计", "共计",
+                "累计", "单位盖章", "盖章", "单位负责人", "分管领导", "主管领导", "说明", "备注", "注")
+_FOOTER = re.compile("^(" + "|".join(sorted(FOOTER_WORDS, key=len, reverse=True)) + r")[\s:：(（]*")
+_IDISH = re.compile(r"\d{15}")
+
+
+def footer_row(values, id_column: int | None) -> bool:
+    """Is this row a footer rather than a person: a cell starting with a footer word (制表人：…
+    审核人：…, 合计, 填表日期) and no ID number anywhere in it; or the column numbers (1 2 3 …)
+    some forms put under the header. A row with an ID number is a person, however odd, and is
+    checked; so is a row with a name and no ID number."""
+    cells = [cell_text(c) for c in values]
+    filled = [c for c in cells if c]
+    if len(filled) >= 3 and filled == [str(i) for i in range(1, len(filled) + 1)]:
+        return True
+    if id_column is not None and id_column < len(values) and isinstance(values[id_column], float):
+        return False      # an ID number Excel has turned into 4.10411E+17: a person, refused as such
+    if any(_IDISH.search(c.replace(" ", "")) for c in cells):
+        return False
+    return any(_FOOTER.match(normalize_header(c)) for c in filled)
+
+
+# --- finding the header ---------------------------------------------------------------------
+
+def merge_header_rows(upper, lower) -> list:
+    """A header split over two rows as government forms draw it: group cells merged across
+    the top (参保人信息 over 姓名, 身份证号) and names merged down both rows (住址). A merged
+    cell's value is in its first cell only, so a column's name is the lower cell, or the upper
+    one where the lower is empty."""
+    width = max(len(upper), len(lower))
+    return [lower[i] if i < len(lower) and _filled(lower[i]) else (upper[i] if i < len(upper) else None)
+            for i in range(width)]
+
+
+def _header_part(values, columns: dict) -> bool:
+    """Could this row be the lower half of a two-row header: names a column, and holds no
+    number that could be a person's (an ID number, a phone)?"""
+    if any(_IDISH.search(cell_text(c)) or isinstance(c, float) for c in values):
+        return False
+    return bool(match_headers(values, columns))
+
+
 def find_table(rows: list, columns: dict, required: list) -> Table:
-    """Find the header row among the first rows (a title row may come first) and return the
-    rows below it. Raises BadFile naming any required column that is missing."""
+    """Find the header row among the first rows (titles may come first), on one row or split
+    over two (merge_header_rows), and return the rows below it, less the blank ones and the
+    footers (footer_row). Raises BadFile naming any required column that is missing."""
     if not rows:
         raise BadFile("文件是空的，没有任何内容")
     best = None
-    for number, values in rows[:HEADER_SCAN_ROWS]:
-        found = match_headers(values, columns)
+    for i, (number, values) in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found, header_row = match_headers(values, columns), number
+        if i + 1 < len(rows) and _header_part(rows[i + 1][1], columns):
+            merged = match_headers(merge_header_rows(values, rows[i + 1][1]), columns)
+            if len(merged) > len(found):
+                found, header_row = merged, rows[i + 1][0]
         if all(r in found for r in required):
-            data = [(n, v) for n, v in rows if n > number and any(_filled(c) for c in v)]
-            if not data:
-                raise BadFile("文件只有表头，没有数据行")
-            return Table(columns=found, rows=data, header_row=number)
+            return _table(rows, found, header_row)
         if best is None or len(found) > len(best[1]):
             best = (values, found)
     values, found = best
@@ -254,6 +304,21 @@ def find_table(rows: list, columns: dict, required: list) -> Table:
     present = "、".join(cell_text(c) for c in values if cell_text(c))[:200] or "（空）"
     wanted = "；".join(f"{COLUMN_LABELS[m]}（可写作：{'、'.join(columns[m][:4])}）" for m in missing)
     raise BadFile(f"缺少必需的列：{wanted}。文件中的列：{present}")
+
+
+def _table(rows: list, found: dict, header_row: int) -> Table:
+    table = Table(columns=found, header_row=header_row)
+    id_column = found.get("id_number")
+    for n, v in rows:
+        if n <= header_row or not any(_filled(c) for c in v):
+            continue
+        if footer_row(v, id_column):
+            table.ignored.append(n)
+        else:
+            table.rows.append((n, v))
+    if not table.rows:
+        raise BadFile("文件只有表头，没有数据行")
+    return table
 
 
 # --- reading files --------------------------------------------------------------------------
@@ -269,13 +334,21 @@ def read_rows(filename: str, data: bytes, limits: UploadLimits = DEFAULT_LIMITS)
         raise BadFile(f"文件太大（{len(data) / 1024 / 1024:.1f} MB），最大 {_mb(limits.max_bytes)}")
     name = (filename or "").lower().strip()
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise BadFile("这是旧版 Excel（.xls）文件，请在 Excel 或 WPS 中“另存为” .xlsx 后再上传")
-    if ext == "xlsx":
-        return _xlsx_rows(data, limits)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":   # old Excel (.xls), whatever the name says
+        from .xls import measure_xls
+        measure_xls(data, limits)
+        return _calamine_rows(data, ".xls")
+    if ext == "xlsx" or (ext == "xls" and data[:4] == b"PK\x03\x04"):   # an .xlsx named .xls too
+        measure_xlsx(data, limits)
+        return _calamine_rows(data, ".xlsx")
+    if ext == "xls":
+        # Office systems export "xls" files that are a web page or tab-separated text.
+        if data.lstrip()[:1] == b"<":
+            raise BadFile("这个 .xls 文件其实是网页（HTML）格式：请用 Excel 或 WPS 打开后“另存为” .xlsx 再上传")
+        return _csv_rows(data, limits)
     if ext in ("csv", "txt"):
         return _csv_rows(data, limits)
-    raise BadFile("只支持 Excel（.xlsx）或 CSV（.csv）文件")
+    raise BadFile("只支持 Excel（.xlsx、.xls）或 CSV（.csv）文件")
 
 
 def _mb(n: int) -> str:
@@ -356,11 +429,11 @@ def _cell(value):
     return value
 
 
-def _xlsx_rows(data: bytes, limits: UploadLimits) -> list:
-    """The first worksheet of an .xlsx, read by calamine (Rust; five times openpyxl's speed) once
-    measure_xlsx has shown that every part of the file is within the limits."""
+def _calamine_rows(data: bytes, kind: str) -> list:
+    """The first worksheet, read by calamine (Rust; five times openpyxl's speed) once
+    measure_xlsx or measure_xls has shown that every part of the file is within the limits."""
     from python_calamine import CalamineError, CalamineWorkbook
-    measure_xlsx(data, limits)
+    broken = BadFile(f"这不是有效的 Excel（{kind}）文件，或文件已损坏")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not book.sheet_names:
@@ -369,13 +442,13 @@ def _xlsx_rows(data: bytes, limits: UploadLimits) -> list:
     except BadFile:
         raise
     except (CalamineError, ValueError, IndexError, OSError):
-        raise BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏") from None
+        raise broken from None
     except BaseException as e:
         # A panic in calamine's Rust code arrives as pyo3's PanicException, a BaseException:
-        # left alone it would end the worker. measure_xlsx should have refused the file already.
+        # left alone it would end the worker. The measuring should have refused the file already.
         if type(e).__name__ != "PanicException":
             raise
-        raise BadFile("这不是有效的 Excel（.xlsx）文件，或文件已损坏") from None
+        raise broken from None
     rows = []
     for number, values in enumerate(sheet, start=1):
         cells = [_cell(v) for v in values]

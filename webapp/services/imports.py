@@ -47,15 +47,16 @@ from ..rules.spreadsheet import (
     id_cell,
     read_rows,
 )
-from ..timeutil import now_utc, today_local
+from ..timeutil import now_utc, to_local, today_local
 from .actor import Actor
 from .audit import record_event
 from .campaigns import collecting_campaign, default_campaign
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from .people import FLAGS
 from .scope import visible_village_ids
 from .tx import unit_of_work
 
+FOOTER_NOTE = "表尾行（制表人、审核人、合计、填表日期等），不是人员，已忽略"
 KEEP_PROBLEMS = 1000      # problems stored with a job for the preview; the count is always exact
 CHUNK = 2000              # ids per IN (...) query
 INSERT_CHUNK = 5000
@@ -110,6 +111,12 @@ def _read(filename: str, data: bytes, columns: dict, required: list, limits: Upl
         raise ValidationFailed({"file": str(e)}) from None
 
 
+def _note_footers(check, table):
+    """The footer rows the sheet had (rules.spreadsheet.footer_row) are named, not imported."""
+    if table.ignored:
+        check.notes[FOOTER_NOTE] = table.ignored
+
+
 def _chunks(items, size=CHUNK):
     items = list(items)
     for i in range(0, len(items), size):
@@ -159,6 +166,7 @@ class PlanCheck:
     skipped: int = 0
     existing_households: dict = field(default_factory=dict)  # group -> (household id, has head)
     village_counts: dict = field(default_factory=dict)       # village code -> people
+    table: object = None                                     # the sheet read (rules.spreadsheet.Table)
 
     @property
     def error_rows(self) -> int:
@@ -235,7 +243,8 @@ def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | 
     progress("读取文件", 0, 1)
     required = ["name", "id_number", "address"] + ([] if village_code else ["village"])
     table = _read(filename, data, PLAN_COLUMNS, required, limits)
-    check = PlanCheck(total_rows=len(table.rows))
+    check = PlanCheck(total_rows=len(table.rows), table=table)
+    _note_footers(check, table)
     progress("读取文件", 1, 1)
     villages, every = _plan_villages(actor, village_code)
     campaign = collecting_campaign() or default_campaign()
@@ -389,7 +398,28 @@ def _start_confirm(actor: Actor, job_id: int, kind: str, data: bytes) -> ImportJ
         raise Conflict("这份名单已经导入过了")
     if hashlib.sha256(data).hexdigest() != job.file_sha256:
         raise Conflict("上传的文件已不在服务器上，请重新上传")
+    other = db.session.scalar(select(ImportJob).where(
+        ImportJob.kind == kind, ImportJob.file_sha256 == job.file_sha256, ImportJob.status == "done",
+        ImportJob.id != job.id, ImportJob.finished_at >= job.created_at).limit(1))
+    if other is not None:
+        raise Conflict(f"同一个文件在这次检查之后已由另一次导入确认（{to_local(other.finished_at):%Y-%m-%d %H:%M}，"
+                       f"{other.imported_count} 人），这次的检查结果已过时，没有导入任何数据。如需导入，请重新上传检查")
     return job
+
+
+def record_failed_confirm(actor: Actor, job_id: int, error: ServiceError):
+    """A confirm that failed leaves its job saying so, so that its page no longer offers the
+    confirm with the preview's "0 problems": the re-check's problems when there are any (the
+    file was confirmed meanwhile, people were registered at the door), and the message."""
+    with unit_of_work():
+        job = get_job(actor, job_id)
+        if job.status == "done":
+            return
+        if isinstance(error, ListRejected):
+            job.problems = _problem_list(error.problems)
+            job.error_count = len({r for r, _ in error.problems})
+            job.total_rows = error.total_rows
+        job.summary = {**(job.summary or {}), "failed": error.message, "failed_at": now_utc().isoformat()}
 
 
 def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progress,
@@ -450,9 +480,8 @@ def plan_template(fmt: str = "xlsx") -> bytes:
         cell.font = Font(bold=True)
     for col, width in zip("ABCDEFGHI", (16, 12, 10, 22, 12, 30, 14, 14, 12), strict=True):
         ws.column_dimensions[col].width = width
-    for col in "ABDG":  # codes, ID numbers and phones must stay text, or Excel mangles them
-        for row in range(2, 2002):
-            ws[f"{col}{row}"].number_format = "@"
+    for col in "ABDG":  # codes, ID numbers and phones stay text, or Excel mangles them: the
+        ws.column_dimensions[col].number_format = "@"   # whole column's style, every row below too
     notes = wb.create_sheet("填写说明")
     for line in [
         "填写说明",
@@ -481,6 +510,7 @@ class GovCheck:
     to_set: list = field(default_factory=list)      # person ids to flag
     already: int = 0
     to_unset: list = field(default_factory=list)    # person ids to unflag (replace mode)
+    table: object = None                            # the sheet read (rules.spreadsheet.Table)
 
     @property
     def error_rows(self) -> int:
@@ -494,7 +524,8 @@ def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: 
     if group not in GOV_FLAG:
         raise ValidationFailed({"group": "请选择名单类别"})
     table = _read(filename, data, GOV_COLUMNS, ["name", "id_number"], limits)
-    check = GovCheck(group=group, total_rows=len(table.rows), replace=replace)
+    check = GovCheck(group=group, total_rows=len(table.rows), replace=replace, table=table)
+    _note_footers(check, table)
     flag = GOV_FLAG[group]
     column = getattr(Person, flag)
     seen = {}

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..idvault import idvault
 from ..models import Area, Person
-from ..rules.contact import InvalidPhone, is_plain_phone, normalize_mobile
+from ..rules.contact import InvalidPhone, is_plain_phone, normalize_phone
 from ..rules.idnumber import InvalidIdNumber, is_plain_id_number, normalize_id_number, parse_id_number
 from ..rules.masking import mask_id_number, mask_phone
 from .actor import Actor
@@ -82,7 +82,7 @@ def _odd_id(number: str, id_hash: str) -> tuple[str, str] | None:
 
 def _odd_phone(phone: str) -> tuple[str, str]:
     try:
-        return normalize_mobile(phone), ""
+        return normalize_phone(phone), ""
     except InvalidPhone as e:
         return "", str(e)
 

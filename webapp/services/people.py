@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Area, Household, NameChange, Person
 from ..rules.categories import PERSON_FLAGS, RELATIONS
-from ..rules.contact import InvalidPhone, normalize_mobile
+from ..rules.contact import PERSON_PHONE_MAX, InvalidPhone, normalize_phone
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.names import clean_name
 from ..rules.pinyin import name_initials, name_pinyin
@@ -61,7 +61,7 @@ def check_person_input(data: PersonInput, village: Area) -> tuple[dict, dict]:
     except InvalidIdNumber as e:
         errors["id_number"] = str(e)
     try:
-        clean["phone"] = normalize_mobile(data.phone)
+        clean["phone"] = normalize_phone(data.phone, PERSON_PHONE_MAX)
     except InvalidPhone as e:
         errors["phone"] = str(e)
     clean["address"] = (data.address or "").strip()[:128]
@@ -140,7 +140,7 @@ def update_person(actor: Actor, person_id: int, *, address: str, phone: str, rel
         person = get_person(actor, person_id)
         errors = {}
         try:
-            phone = normalize_mobile(phone)
+            phone = normalize_phone(phone, PERSON_PHONE_MAX)
         except InvalidPhone as e:
             errors["phone"] = str(e)
         address = (address or "").strip()[:128]

@@ -208,6 +208,19 @@ def import_job(job_id):
                            tab="admin")
 
 
+@bp.route("/imports/<int:job_id>/problems.xlsx")
+@roles_required(*roles.ADMINS)
+def import_problems(job_id):
+    job = imports.get_job(actor(), job_id)
+    try:
+        data = import_jobs.problem_workbook(actor(), job_id, upload_store.load(_upload_dir(), job), limits=_limits())
+    except ServiceError as e:
+        flash(e.message, "error")
+        return redirect(url_for("paperwork.import_job", job_id=job_id))
+    return _download(data, f"问题清单-{job.filename.rsplit('.', 1)[0]}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 @bp.route("/imports/<int:job_id>/confirm", methods=["POST"])
 @roles_required(*roles.ADMINS)
 def confirm_import(job_id):
@@ -221,6 +234,7 @@ def confirm_import(job_id):
         job = confirm(actor(), job_id, data, progress=_progress_writer(form.progress_token.data), limits=_limits())
     except ServiceError as e:
         flash(e.message, "error")
+        imports.record_failed_confirm(actor(), job_id, e)
     else:
         upload_store.discard(_upload_dir(), job)
         flash(f"已导入 {job.imported_count} 人" if job.kind == "plan" else f"已标记 {job.imported_count} 人", "ok")

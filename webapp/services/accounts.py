@@ -157,11 +157,25 @@ def _check_user_fields(username, name, role, phone, actor) -> tuple[dict, str]:
         errors["role"] = "请选择角色"
     elif actor.is_role(roles.TOWNSHIP_ADMIN) and role != roles.COORDINATOR:
         errors["role"] = "乡/街道管理员只能新建协管员账号"
+    elif actor.user is not None and role == roles.CITY_ADMIN:
+        errors["role"] = "市管理员账号由系统管理员用命令行（flask create-user）新建"
     try:
         phone = normalize_phone(phone)
     except InvalidPhone as e:
         errors["phone"] = str(e)
     return errors, phone
+
+
+def _city_districts(city_codes: list[str]) -> list[Area]:
+    """A city admin's areas: every district whose code starts with the city's 4 digits (one city)."""
+    codes = {c.strip() for c in city_codes}
+    if len(codes) != 1 or not re.fullmatch(rf"\d{{{roles.CITY_CODE_LENGTH}}}", next(iter(codes))):
+        raise ValidationFailed({"areas": "市管理员请填写一个市的 4 位代码（如 4104）"})
+    areas = list(db.session.scalars(select(Area).where(
+        Area.level == "district", Area.code.startswith(next(iter(codes)))).order_by(Area.code)))
+    if not areas:
+        raise ValidationFailed({"areas": "这个市还没有区县"})
+    return areas
 
 
 def create_user(actor: Actor, *, username: str, name: str, role: str, area_codes: list[str],
@@ -181,6 +195,8 @@ def create_user(actor: Actor, *, username: str, name: str, role: str, area_codes
             raise ValidationFailed(errors)
         if actor.user is not None:
             areas = _areas_for(actor, role, area_codes)
+        elif role == roles.CITY_ADMIN:
+            areas = _city_districts(area_codes)
         else:
             areas = list(db.session.scalars(select(Area).where(Area.code.in_(area_codes),
                                                                Area.level == ROLE_LEVEL[role])))

@@ -354,6 +354,58 @@ def progress_report(actor: Actor, *, area_code: str | None = None, day: date | N
                     villages=villages, daily=daily, choices=choices)
 
 
+# --- the city: one row per district (市管理员) ------------------------------------------------
+
+@dataclass
+class CityProgress:
+    campaign: Campaign
+    day: date
+    code: str                     # the city's 4 digits (4104)
+    name: str
+    total: Figures
+    districts: list[Figures]      # ranked; each drills down to progress_report(area_code=its code)
+    daily: list[DayPoint] = field(default_factory=list)
+
+
+def city_name(code: str, districts: list[Area]) -> str:
+    """平顶山市 from a district's 单位全称 (平顶山市湛河区), else the code."""
+    full = next((d.full_name for d in districts if d.full_name and "市" in d.full_name), "")
+    return full.split("市")[0] + "市" if full else f"{code} 市"
+
+
+def city_report(actor: Actor, city_code: str | None = None, *, day: date | None = None,
+                recount: bool = False) -> CityProgress:
+    """A city admin's page: figures per district of the city as of the end of `day`, from the
+    counters (the cost grows with the city's villages and days, not its people). Only a city
+    admin, and only for the city of the districts the account is attached to."""
+    if not actor.is_role(roles.CITY_ADMIN):
+        raise Forbidden()
+    day = check_day(day)
+    campaign = require_current_campaign()
+    attached = [a for a in actor.user.areas if a.level == "district"]
+    code = city_code or (attached[0].code[:roles.CITY_CODE_LENGTH] if attached else "")
+    districts = [d for d in attached if code and d.code.startswith(code)]
+    if len(code) != roles.CITY_CODE_LENGTH or not districts:
+        raise NotFound()
+    township = aliased(Area)
+    village_ids = (select(Area.id).join(township, township.id == Area.parent_id)
+                   .where(Area.level == "village", township.parent_id.in_([d.id for d in districts]),
+                          Area.id.in_(visible_village_ids(actor.user))))
+    count = _recounted_figures if recount else _counted_figures
+    figures, daily = count(campaign, village_ids, day, campaign.collection_start, min(day, campaign.window_end))
+    rows = {d.id: Figures(code=d.code, name=d.name) for d in districts}
+    for vid, district_id in db.session.execute(select(Area.id, township.parent_id)
+                                               .join(township, township.id == Area.parent_id)
+                                               .where(Area.id.in_(village_ids))):
+        if vid in figures:
+            rows[district_id].add(figures[vid])
+    total = Figures(code=code, name=city_name(code, districts))
+    for f in rows.values():
+        total.add(f)
+    return CityProgress(campaign=campaign, day=day, code=code, name=total.name, total=total,
+                        districts=_ranked(list(rows.values())), daily=daily)
+
+
 def charts(p: Progress, font_family: str | None = None) -> dict:
     """The dashboard's and the report's SVG charts (strings of trusted, escaped markup)."""
     days = [(f"{d.day.month}/{d.day.day}", d.fen) for d in p.daily]

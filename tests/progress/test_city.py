@@ -84,6 +84,9 @@ def test_access_rules(city):
     with pytest.raises(ValidationFailed):                        # only the command line makes one
         accounts.create_user(city.actor("dadmin"), username="cadmin2", name="x", role="city_admin",
                              area_codes=["410411"])
+    cadmin = city.users["cadmin"].id
+    with pytest.raises(NotFound):                                # nor reset its password
+        accounts.reset_password(city.actor("dadmin"), cadmin)
     for codes in (["41"], ["4104", "4101"], ["9999"]):
         with pytest.raises(ValidationFailed):
             accounts.create_user(SYSTEM, username="cadmin3", name="x", role="city_admin", area_codes=codes)

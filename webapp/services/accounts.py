@@ -93,10 +93,11 @@ BEYOND_TOWNSHIP = "该账号负责的村/社区分属不同乡镇（街道），
 
 
 def manageable_users(actor: Actor):
-    """Accounts this admin sees in the list: every account for a district admin; for a township
+    """Accounts this admin sees in the list: every account but the city admins for a district
+    admin (one reads every district of the city: no district may take it over); for a township
     admin, the coordinators of its villages. Which of them it may change is `may_manage`."""
     if actor.is_role(roles.DISTRICT_ADMIN):
-        return select(User).order_by(User.role, User.username)
+        return select(User).where(User.role != roles.CITY_ADMIN).order_by(User.role, User.username)
     if actor.is_role(roles.TOWNSHIP_ADMIN):
         ids = select(user_areas.c.user_id).where(user_areas.c.area_id.in_(visible_village_ids(actor.user)))
         return select(User).where(User.role == roles.COORDINATOR, User.id.in_(ids)).order_by(User.username)

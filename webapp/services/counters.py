@@ -77,8 +77,10 @@ class Deltas:
         for table, rows in self.rows.items():
             keys = [c.name for c in table.__table__.primary_key.columns]
             names = _VALUES[table]
+            # In key order: two transactions touching the same rows lock them in the same order
+            # (PostgreSQL), so they wait for each other instead of deadlocking.
             params = [dict(zip(keys, key, strict=True)) | dict(zip(names, values, strict=True))
-                      for key, values in rows.items() if any(values)]
+                      for key, values in sorted(rows.items()) if any(values)]
             if not params:
                 continue
             stmt = make_insert(table.__table__).values(params)

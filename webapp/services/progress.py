@@ -196,20 +196,20 @@ def _counted_figures(campaign: Campaign, village_ids, day: date, first_day: date
         f = fig(vid)
         f.expected_pension, f.expected_medical, f.new_enrollees = int(ep or 0), int(em or 0), int(new or 0)
     L = ProgressLines
-    by_day: dict[date, list[int]] = {}
-    for vid, kind, covered, paid_day, lines, fen, gov in db.session.execute(
-            select(L.village_id, L.kind, L.covered, L.paid_day, func.sum(L.lines), func.sum(L.fen), func.sum(L.gov_fen))
-            .where(L.campaign_id == campaign.id, L.village_id.in_(village_ids), L.paid_day <= day, L.void_day > day)
-            .group_by(L.village_id, L.kind, L.covered, L.paid_day)):
-        f, lines, fen = fig(vid), int(lines or 0), int(fen or 0)
+    live = (L.campaign_id == campaign.id, L.village_id.in_(village_ids), L.paid_day <= day, L.void_day > day)
+    # Two aggregates over the same rows, summed by the database: per village and insurance, and
+    # per day paid (a district has villages x days x insurances rows; Python gets only the sums).
+    for vid, kind, covered, lines, fen, gov in db.session.execute(
+            select(L.village_id, L.kind, L.covered, func.sum(L.lines), func.sum(L.fen), func.sum(L.gov_fen))
+            .where(*live).group_by(L.village_id, L.kind, L.covered)):
+        f, lines = fig(vid), int(lines or 0)
         setattr(f, f"paid_{kind}", getattr(f, f"paid_{kind}") + lines)
         if covered:
             setattr(f, f"covered_{kind}", getattr(f, f"covered_{kind}") + lines)
-        setattr(f, f"{kind}_fen", getattr(f, f"{kind}_fen") + fen)
+        setattr(f, f"{kind}_fen", getattr(f, f"{kind}_fen") + int(fen or 0))
         f.gov_fen += int(gov or 0)
-        point = by_day.setdefault(_as_date(paid_day), [0, 0])
-        point[0] += lines
-        point[1] += fen
+    by_day = {_as_date(d): (int(lines or 0), int(fen or 0)) for d, lines, fen in db.session.execute(
+        select(L.paid_day, func.sum(L.lines), func.sum(L.fen)).where(*live).group_by(L.paid_day))}
     R = ProgressReceipts
     for vid, n in db.session.execute(
             select(R.village_id, func.sum(R.receipts))

@@ -73,8 +73,9 @@ def test_the_database_constraint_lists_the_same_roles():
     from webapp.models import User
     from webapp.rules import roles
     check = next(c for c in User.__table__.constraints if getattr(c, "name", "") in ("role", "ck_users_role"))
-    assert set(re.findall(r"'(\w+)'", str(check.sqltext))) == set(roles.ALL)
-    assert check.sqltext.text == "role IN ('district_admin', 'township_admin', 'coordinator')"   # as migrated
+    assert set(re.findall(r"'(\w+)'", str(check.sqltext))) == set(roles.LABELS) == {*roles.ALL, roles.CITY_ADMIN}
+    # as migrated (counters0001)
+    assert check.sqltext.text == "role IN ('city_admin', 'district_admin', 'township_admin', 'coordinator')"
 
 
 # --- person categories -------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from tests.conftest import RECEIPT_KEYS, TEST_KEYS
 from tests.ops.live import Gunicorn, Nginx, Phone, write_instance
 from webapp.extensions import db
 from webapp.models import Payment, Receipt
+from webapp.services import counters
 
 pytestmark = pytest.mark.multinode
 
@@ -177,6 +178,8 @@ def test_two_nodes_behind_nginx_lose_and_double_nothing_when_one_is_killed(world
     # ... and receipt numbers unique.
     numbers = db.session.scalars(select(Receipt.number)).all()
     assert len(numbers) == len(set(numbers)) == len(acknowledged)
+    # The progress counters, incremented by both nodes at once, lost and doubled nothing either.
+    assert counters.differences() == []
 
     # Every receipt verifies on either node (each node checks the signature with the shared keys).
     # Verification is throttled per address (30 a minute): each batch comes from its own address.

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from webapp.extensions import db
 from webapp.models import Payment, Receipt, ReceiptVoid
-from webapp.services import payments
+from webapp.services import counters, payments
 from webapp.timeutil import local_day_start_utc, today_local
 
 
@@ -57,12 +57,19 @@ def move_receipt(receipt, day: date, hour: int = 10):
     at = local_day_start_utc(day) + timedelta(hours=hour)
     db.session.execute(update(Receipt).where(Receipt.id == receipt.id).values(created_at=at))
     db.session.execute(update(Payment).where(Payment.receipt_id == receipt.id).values(created_at=at))
-    db.session.commit()
+    recount_counters()
 
 
 def move_void(receipt, day: date, hour: int = 10):
     at = local_day_start_utc(day) + timedelta(hours=hour)
     db.session.execute(update(ReceiptVoid).where(ReceiptVoid.receipt_id == receipt.id).values(voided_at=at))
+    recount_counters()
+
+
+def recount_counters():
+    """After moving rows in time behind the services' back, the progress counters are recounted
+    (as `flask recount-progress` would) and committed."""
+    counters.rebuild()
     db.session.commit()
 
 

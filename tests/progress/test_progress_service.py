@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.progress.conftest import days_ago, move_receipt, move_void
+from tests.progress.conftest import days_ago, move_receipt, move_void, recount_counters
 from webapp.extensions import db
 from webapp.models import Person
 from webapp.rules.eligibility import BLOCK, medical_findings, pension_findings
@@ -84,7 +84,7 @@ def test_people_registered_after_the_day_are_not_expected_yet(world, known):
     from sqlalchemy import update
     db.session.execute(update(Person).where(Person.id == known.h.id).values(
         created_at=db.session.get(Person, known.h.id).created_at + timedelta(days=3)))
-    db.session.commit()
+    recount_counters()
     r = progress.progress_report(world.actor("dadmin"))
     assert by_code(r.villages)[world.V3].expected_pension == 0
 

@@ -93,10 +93,11 @@ BEYOND_TOWNSHIP = "该账号负责的村/社区分属不同乡镇（街道），
 
 
 def manageable_users(actor: Actor):
-    """Accounts this admin sees in the list: every account for a district admin; for a township
+    """Accounts this admin sees in the list: every account but the city admins for a district
+    admin (one reads every district of the city: no district may take it over); for a township
     admin, the coordinators of its villages. Which of them it may change is `may_manage`."""
     if actor.is_role(roles.DISTRICT_ADMIN):
-        return select(User).order_by(User.role, User.username)
+        return select(User).where(User.role != roles.CITY_ADMIN).order_by(User.role, User.username)
     if actor.is_role(roles.TOWNSHIP_ADMIN):
         ids = select(user_areas.c.user_id).where(user_areas.c.area_id.in_(visible_village_ids(actor.user)))
         return select(User).where(User.role == roles.COORDINATOR, User.id.in_(ids)).order_by(User.username)
@@ -157,11 +158,25 @@ def _check_user_fields(username, name, role, phone, actor) -> tuple[dict, str]:
         errors["role"] = "请选择角色"
     elif actor.is_role(roles.TOWNSHIP_ADMIN) and role != roles.COORDINATOR:
         errors["role"] = "乡/街道管理员只能新建协管员账号"
+    elif actor.user is not None and role == roles.CITY_ADMIN:
+        errors["role"] = "市管理员账号由系统管理员用命令行（flask create-user）新建"
     try:
         phone = normalize_phone(phone)
     except InvalidPhone as e:
         errors["phone"] = str(e)
     return errors, phone
+
+
+def _city_districts(city_codes: list[str]) -> list[Area]:
+    """A city admin's areas: every district whose code starts with the city's 4 digits (one city)."""
+    codes = {c.strip() for c in city_codes}
+    if len(codes) != 1 or not re.fullmatch(rf"\d{{{roles.CITY_CODE_LENGTH}}}", next(iter(codes))):
+        raise ValidationFailed({"areas": "市管理员请填写一个市的 4 位代码（如 4104）"})
+    areas = list(db.session.scalars(select(Area).where(
+        Area.level == "district", Area.code.startswith(next(iter(codes)))).order_by(Area.code)))
+    if not areas:
+        raise ValidationFailed({"areas": "这个市还没有区县"})
+    return areas
 
 
 def create_user(actor: Actor, *, username: str, name: str, role: str, area_codes: list[str],
@@ -181,6 +196,8 @@ def create_user(actor: Actor, *, username: str, name: str, role: str, area_codes
             raise ValidationFailed(errors)
         if actor.user is not None:
             areas = _areas_for(actor, role, area_codes)
+        elif role == roles.CITY_ADMIN:
+            areas = _city_districts(area_codes)
         else:
             areas = list(db.session.scalars(select(Area).where(Area.code.in_(area_codes),
                                                                Area.level == ROLE_LEVEL[role])))

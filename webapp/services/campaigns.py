@@ -12,6 +12,7 @@ from ..rules.categories import GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION
 from ..rules.eligibility import default_pension_window
 from ..rules.money import InvalidAmount, fen_to_yuan_str, yuan_to_fen
 from ..timeutil import now_utc, to_local, today_local
+from . import counters
 from .actor import Actor
 from .audit import diff, record_event
 from .errors import CampaignClosed, Forbidden, NotFound, ValidationFailed
@@ -187,6 +188,7 @@ def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:
         _apply(c, data, tiers, medical, gov)
         db.session.add(c)
         db.session.flush()
+        counters.rebuild(c.id)
         record_event(actor, "campaign.create", c, summary=c.name, after=_describe(c))
     return c
 
@@ -205,9 +207,12 @@ def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Camp
         if errors:
             raise ValidationFailed(errors)
         before = _describe(c)
+        window = (c.pension_born_from, c.pension_born_until)
         _apply(c, data, tiers, medical, gov)
         c.settings_version = (c.settings_version or 1) + 1
         db.session.flush()
+        if window != (c.pension_born_from, c.pension_born_until):
+            counters.rebuild(c.id)   # who is expected to pay pension changed for everyone
         b, a = diff(before, _describe(c))
         record_event(actor, "campaign.update", c, summary=c.name, before=b, after=a)
     return c

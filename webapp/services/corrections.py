@@ -28,6 +28,7 @@ from ..rules import roles
 from ..rules.categories import CORRECTION_STATES
 from ..rules.money import InvalidAmount, format_yuan, yuan_to_fen
 from ..timeutil import today_local
+from . import counters
 from .actor import Actor
 from .audit import record_event
 from .campaigns import require_writable_id
@@ -145,6 +146,7 @@ def decide(actor: Actor, correction_id: int, approve: bool, note: str = "") -> R
                 db.session.flush()
                 db.session.execute(update(Payment).where(Payment.receipt_id == receipt.id).values(void_id=void.id),
                                    execution_options={"synchronize_session": False})
+                counters.count_void(receipt, void)
             d = CorrectionDecision(correction_id=c.id, approved=approve, note=note[:200],
                                    void_id=void.id if void else None, decided_by_id=actor.user_id)
             db.session.add(d)

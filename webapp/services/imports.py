@@ -14,6 +14,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +49,7 @@ from ..rules.spreadsheet import (
     read_rows,
 )
 from ..timeutil import now_utc, to_local, today_local
+from . import counters
 from .actor import Actor
 from .audit import record_event
 from .campaigns import collecting_campaign, default_campaign
@@ -335,6 +337,7 @@ def _insert_plan(actor: Actor, check: PlanCheck, progress) -> tuple[int, int]:
                 row[f] = f in r.flags
             params.append(row)
         db.session.execute(insert(table), params)
+        counters.count_new_people(SimpleNamespace(**row) for row in params)
         done += len(chunk)
         progress("写入", done, total)
     return len(check.rows), len(new_groups)
@@ -592,6 +595,8 @@ def _apply_gov(actor: Actor, job: ImportJob, data: bytes, progress, limits: Uplo
     if check.problems:
         raise ListRejected(check.problems, check.total_rows)
     flag = GOV_FLAG[check.group]
+    # 代缴 groups move no progress figure (expected and covered depend on age, students and the
+    # employee schemes; amounts are those of the payments made): no counter changes here.
     label = GOV_GROUPS[check.group]
     now = now_utc()
     events = []

@@ -38,6 +38,7 @@ from ..rules.eligibility import (
 )
 from ..rules.money import fen_to_capitals, format_yuan
 from ..timeutil import now_utc, today_local
+from . import counters
 from .actor import Actor
 from .audit import record_event
 from .campaigns import COLLECTING, require_collecting_campaign, state_of
@@ -282,6 +283,7 @@ def _write(actor: Actor, plan: _Plan, *, method, payer_name, client_id, fingerpr
                   payer_name=payer_name or plan.first_name, method=method, total_fen=plan.total_fen,
                   gov_total_fen=plan.gov_total_fen, client_id=client_id, request_hash=fingerprint,
                   replaces_id=replaces_id, created_at=now)
+    counters.count_payment(plan.campaign_id, plan.village_id, now, plan.lines, plan.total_fen + plan.gov_total_fen)
     receipt_id = db.session.execute(_INSERT_RECEIPT, values).scalar_one()
     lines = [dict(line, receipt_id=receipt_id, created_at=now) for line in plan.lines]
     ids = db.session.execute(_INSERT_LINES, lines).scalars()
@@ -394,11 +396,13 @@ def void_receipt(actor: Actor, number: str, reason: str) -> Receipt:
         ensure_receipt_voidable(receipt)
         if len(reason) < 2:
             raise ValidationFailed({"reason": "请填写作废原因"})
-        void = ReceiptVoid(receipt_id=receipt.id, reason=reason[:200], voided_by_id=actor.user_id)
+        void = ReceiptVoid(receipt_id=receipt.id, reason=reason[:200], voided_by_id=actor.user_id,
+                           voided_at=now_utc())
         db.session.add(void)
         db.session.flush()
         db.session.execute(update(Payment).where(Payment.receipt_id == receipt.id).values(void_id=void.id),
                            execution_options={"synchronize_session": False})
+        counters.count_void(receipt, void)
         record_event(actor, "receipt.void", receipt, summary=f"作废收据 {receipt.number}：{reason[:100]}",
                      before={"status": "valid"}, after={"status": "voided", "reason": reason})
     return get_receipt(actor, number)

@@ -11,6 +11,7 @@ from ..rules.contact import PERSON_PHONE_MAX, InvalidPhone, normalize_phone
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
 from ..rules.names import clean_name
 from ..rules.pinyin import name_initials, name_pinyin
+from . import counters
 from .actor import Actor
 from .audit import diff, record_event, snapshot
 from .errors import Forbidden, NotFound, ValidationFailed
@@ -99,6 +100,7 @@ def build_person(data: PersonInput, village: Area, clean: dict) -> Person:
     person.set_id_number(clean["id"])
     db.session.add(person)
     db.session.flush()
+    counters.count_new_people([person])
     return person
 
 
@@ -157,10 +159,12 @@ def update_person(actor: Actor, person_id: int, *, address: str, phone: str, rel
         if errors:
             raise ValidationFailed(errors)
         before = snapshot(person, AUDITED)
+        counted = counters.person_changing([person.id])
         person.address, person.phone, person.relation = address, phone, relation
         person.is_head = relation == "户主"
         for f in FLAGS:
             setattr(person, f, bool(flags.get(f)))
+        counters.person_changed(counted, [person.id])
         b, a = diff(before, snapshot(person, AUDITED))
         if a:
             record_event(actor, "person.update", person, summary=person.name, before=b, after=a)

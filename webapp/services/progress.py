@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Area, Campaign, Household, Payment, Person, Receipt, ReceiptVoid
+from ..models.progress_counters import OPEN_DAY, ProgressLines, ProgressPeople, ProgressReceipts
 from ..printing import report as report_print
 from ..rules import roles, svgchart
 from ..rules.categories import MEDICAL, PENSION
@@ -178,9 +179,52 @@ def _unindexed(column):
     return column + 0
 
 
-def _figures(campaign: Campaign, village_ids, end_utc, first_day: date, last_day: date):
-    """({village id: Figures}, [DayPoint]) in one pass over people, one over payments and a small
-    one over voids."""
+def _counted_figures(campaign: Campaign, village_ids, day: date, first_day: date, last_day: date):
+    """({village id: Figures}, [DayPoint]) from the progress counters (services/counters.py): rows
+    per village and day, however many people the villages hold."""
+    out: dict[int, Figures] = {}
+
+    def fig(village_id) -> Figures:
+        return out.setdefault(village_id, Figures())
+
+    for vid, ep, em, new in db.session.execute(
+            select(ProgressPeople.village_id, func.sum(ProgressPeople.expected_pension),
+                   func.sum(ProgressPeople.expected_medical), func.sum(ProgressPeople.new_enrollees))
+            .where(ProgressPeople.campaign_id == campaign.id, ProgressPeople.village_id.in_(village_ids),
+                   ProgressPeople.day <= day)
+            .group_by(ProgressPeople.village_id)):
+        f = fig(vid)
+        f.expected_pension, f.expected_medical, f.new_enrollees = int(ep or 0), int(em or 0), int(new or 0)
+    L = ProgressLines
+    live = (L.campaign_id == campaign.id, L.village_id.in_(village_ids), L.paid_day <= day, L.void_day > day)
+    # Two aggregates over the same rows, summed by the database: per village and insurance, and
+    # per day paid (a district has villages x days x insurances rows; Python gets only the sums).
+    for vid, kind, covered, lines, fen, gov in db.session.execute(
+            select(L.village_id, L.kind, L.covered, func.sum(L.lines), func.sum(L.fen), func.sum(L.gov_fen))
+            .where(*live).group_by(L.village_id, L.kind, L.covered)):
+        f, lines = fig(vid), int(lines or 0)
+        setattr(f, f"paid_{kind}", getattr(f, f"paid_{kind}") + lines)
+        if covered:
+            setattr(f, f"covered_{kind}", getattr(f, f"covered_{kind}") + lines)
+        setattr(f, f"{kind}_fen", getattr(f, f"{kind}_fen") + int(fen or 0))
+        f.gov_fen += int(gov or 0)
+    by_day = {_as_date(d): (int(lines or 0), int(fen or 0)) for d, lines, fen in db.session.execute(
+        select(L.paid_day, func.sum(L.lines), func.sum(L.fen)).where(*live).group_by(L.paid_day))}
+    R = ProgressReceipts
+    for vid, n in db.session.execute(
+            select(R.village_id, func.sum(R.receipts))
+            .where(R.campaign_id == campaign.id, R.village_id.in_(village_ids), R.void_day <= day)
+            .group_by(R.village_id)):
+        fig(vid).voids = int(n or 0)
+    days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    return out, [DayPoint(d, *by_day.get(d, (0, 0))) for d in days]
+
+
+def _recounted_figures(campaign: Campaign, village_ids, day: date, first_day: date, last_day: date):
+    """The same as _counted_figures, counted from people and payments themselves: one pass over
+    people, one over payments and a small one over voids. What the counters are tested against
+    (`progress_report(..., recount=True)`); it grows with the district."""
+    end_utc = local_day_start_utc(day + timedelta(days=1))
     out: dict[int, Figures] = {}
 
     def fig(village_id) -> Figures:
@@ -274,19 +318,20 @@ def _report_area(actor: Actor, area_code: str | None) -> Area:
 
 
 def progress_report(actor: Actor, *, area_code: str | None = None, day: date | None = None,
-                    campaign: Campaign | None = None) -> Progress:
+                    campaign: Campaign | None = None, recount: bool = False) -> Progress:
     """The dashboard and the 通报: figures per township and village as of the end of `day`.
-    Township admins see their township only; district admins the district or one township.
-    `campaign`: the year chosen (default: the default campaign)."""
-    if not actor.is_role(*roles.ADMINS):
+    Township admins see their township only; district admins the district or one township; city
+    admins any district of their city or one of its townships.
+    `campaign`: the year chosen (default: the default campaign).
+    `recount`: count from people and payments instead of the counters (the tests' reference)."""
+    if not actor.is_role(*roles.VIEWERS):
         raise Forbidden()
     day = check_day(day)
     campaign = require_campaign(campaign)
     area = _report_area(actor, area_code)
-    end_utc = local_day_start_utc(day + timedelta(days=1))
     village_ids = _villages_in(actor, area)
-    figures, daily = _figures(campaign, village_ids, end_utc, campaign.collection_start,
-                              min(day, campaign.window_end))
+    count = _recounted_figures if recount else _counted_figures
+    figures, daily = count(campaign, village_ids, day, campaign.collection_start, min(day, campaign.window_end))
     total = Figures(code=area.code, name=area.name)
     for f in figures.values():
         total.add(f)
@@ -308,6 +353,58 @@ def progress_report(actor: Actor, *, area_code: str | None = None, day: date | N
         Area.level.in_(("district", "township")), Area.id.in_(visible_area_ids(actor.user))).order_by(Area.code))]
     return Progress(campaign=campaign, day=day, area=area, total=total, townships=townships,
                     villages=villages, daily=daily, choices=choices)
+
+
+# --- the city: one row per district (市管理员) ------------------------------------------------
+
+@dataclass
+class CityProgress:
+    campaign: Campaign
+    day: date
+    code: str                     # the city's 4 digits (4104)
+    name: str
+    total: Figures
+    districts: list[Figures]      # ranked; each drills down to progress_report(area_code=its code)
+    daily: list[DayPoint] = field(default_factory=list)
+
+
+def city_name(code: str, districts: list[Area]) -> str:
+    """平顶山市 from a district's 单位全称 (平顶山市湛河区), else the code."""
+    full = next((d.full_name for d in districts if d.full_name and "市" in d.full_name), "")
+    return full.split("市")[0] + "市" if full else f"{code} 市"
+
+
+def city_report(actor: Actor, city_code: str | None = None, *, day: date | None = None,
+                campaign: Campaign | None = None, recount: bool = False) -> CityProgress:
+    """A city admin's page: figures per district of the city as of the end of `day`, from the
+    counters (the cost grows with the city's villages and days, not its people). Only a city
+    admin, and only for the city of the districts the account is attached to."""
+    if not actor.is_role(roles.CITY_ADMIN):
+        raise Forbidden()
+    day = check_day(day)
+    campaign = require_campaign(campaign)
+    attached = [a for a in actor.user.areas if a.level == "district"]
+    code = city_code or (attached[0].code[:roles.CITY_CODE_LENGTH] if attached else "")
+    districts = [d for d in attached if code and d.code.startswith(code)]
+    if len(code) != roles.CITY_CODE_LENGTH or not districts:
+        raise NotFound()
+    township = aliased(Area)
+    village_ids = (select(Area.id).join(township, township.id == Area.parent_id)
+                   .where(Area.level == "village", township.parent_id.in_([d.id for d in districts]),
+                          Area.id.in_(visible_village_ids(actor.user))))
+    count = _recounted_figures if recount else _counted_figures
+    figures, daily = count(campaign, village_ids, day, campaign.collection_start, min(day, campaign.window_end))
+    rows = {d.id: Figures(code=d.code, name=d.name) for d in districts}
+    for vid, district_id in db.session.execute(select(Area.id, township.parent_id)
+                                               .join(township, township.id == Area.parent_id)
+                                               .where(Area.id.in_(village_ids))):
+        if vid in figures:
+            rows[district_id].add(figures[vid])
+    total = Figures(code=code, name=city_name(code, districts))
+    for f in rows.values():
+        total.add(f)
+    return CityProgress(campaign=campaign, day=day, code=code, name=total.name, total=total,
+                        districts=_ranked(list(rows.values())), daily=daily)
 
 
 def charts(p: Progress, font_family: str | None = None) -> dict:
@@ -362,15 +459,37 @@ class HomeSummary:
 HOME_DAYS = 14
 
 
-def home_summary(actor: Actor, today: date | None = None, campaign: Campaign | None = None) -> HomeSummary:
-    """What the admin home shows on every visit: read from receipts alone, never a count over all
-    people, so it stays quick on a district (coverage is on the dashboard)."""
+def home_summary(actor: Actor, today: date | None = None, campaign: Campaign | None = None,
+                 recount: bool = False) -> HomeSummary:
+    """What the admin home shows on every visit: the receipts counters (services/counters.py) of
+    the actor's villages, rows per village and day. `recount`: from the receipts themselves."""
     if not actor.is_role(*roles.ADMINS):
         raise Forbidden()
     today = today or today_local()
     campaign = require_campaign(campaign)
     area = default_area(actor)
     village_ids = _villages_in(actor, area)
+    if recount:
+        return _home_recounted(area, campaign, village_ids, today)
+    R = ProgressReceipts
+    by_day = {_as_date(d): (int(n or 0), int(fen or 0)) for d, n, fen in db.session.execute(
+        select(R.paid_day, func.sum(R.receipts), func.sum(R.fen))
+        .where(R.campaign_id == campaign.id, R.village_id.in_(village_ids), R.void_day == OPEN_DAY)
+        .group_by(R.paid_day))}
+    voids = db.session.scalar(select(func.sum(R.receipts)).where(
+        R.campaign_id == campaign.id, R.village_id.in_(village_ids), R.void_day != OPEN_DAY))
+    return _home(area, by_day, int(voids or 0), today)
+
+
+def _home(area: Area, by_day: dict, voids: int, today: date) -> HomeSummary:
+    first = today - timedelta(days=HOME_DAYS - 1)
+    days = [first + timedelta(days=i) for i in range(HOME_DAYS)]
+    return HomeSummary(area=area, today_receipts=by_day.get(today, (0, 0))[0], today_fen=by_day.get(today, (0, 0))[1],
+                       campaign_fen=sum(fen for _, fen in by_day.values()), voids=voids,
+                       daily=[(d, by_day.get(d, (0, 0))[1]) for d in days])
+
+
+def _home_recounted(area: Area, campaign: Campaign, village_ids, today: date) -> HomeSummary:
     # One sequential scan of the campaign's receipts, grouped by day: the village or time indexes
     # would fetch a district's receipts one by one, which costs more than reading them all.
     live = and_(Receipt.campaign_id == campaign.id, _unindexed(Receipt.village_id).in_(village_ids),
@@ -379,14 +498,9 @@ def home_summary(actor: Actor, today: date | None = None, campaign: Campaign | N
     by_day = {_as_date(d): (int(n), int(fen or 0)) for d, n, fen in db.session.execute(
         select(local_day, func.count(Receipt.id), func.sum(Receipt.total_fen + Receipt.gov_total_fen))
         .where(live).group_by(local_day))}
-    campaign_fen = sum(fen for _, fen in by_day.values())
     voids = db.session.scalar(select(func.count(ReceiptVoid.id)).join(Receipt, Receipt.id == ReceiptVoid.receipt_id)
                               .where(Receipt.campaign_id == campaign.id, Receipt.village_id.in_(village_ids)))
-    first = today - timedelta(days=HOME_DAYS - 1)
-    days = [first + timedelta(days=i) for i in range(HOME_DAYS)]
-    return HomeSummary(area=area, today_receipts=by_day.get(today, (0, 0))[0], today_fen=by_day.get(today, (0, 0))[1],
-                       campaign_fen=int(campaign_fen), voids=int(voids or 0),
-                       daily=[(d, by_day.get(d, (0, 0))[1]) for d in days])
+    return _home(area, by_day, int(voids or 0), today)
 
 
 def home_chart(summary: HomeSummary) -> str:

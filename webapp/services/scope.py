@@ -31,7 +31,7 @@ def _village_ids(role: str, user_id):
         return select(Area.id).where(Area.id.in_(mine), Area.level == "village")
     if role == roles.TOWNSHIP_ADMIN:
         return select(Area.id).where(Area.parent_id.in_(mine), Area.level == "village")
-    if role == roles.DISTRICT_ADMIN:
+    if role in (roles.DISTRICT_ADMIN, roles.CITY_ADMIN):
         township = aliased(Area)
         return (select(Area.id).join(township, Area.parent_id == township.id)
                 .where(township.parent_id.in_(mine), Area.level == "village"))

@@ -25,6 +25,8 @@ bp = Blueprint("collect", __name__)
 @bp.route("/")
 @login_required
 def home():
+    if current_user.role == roles.CITY_ADMIN:
+        return redirect(url_for("progress.city"))
     if current_user.role != roles.COORDINATOR:
         return redirect(url_for("admin.home"))
     campaign = default_campaign()

@@ -1,4 +1,4 @@
-"""Progress: the admins' dashboard and 通报 PDF, and the figures on the home screens
+"""Progress: the admins' dashboard and 通报 PDF, the city admin's page of districts, and the figures on the home screens
 (the include hooks progress/_coordinator_home.html, _admin_dashboard.html, _admin_links.html)."""
 import io
 
@@ -45,7 +45,7 @@ def _report(form: ProgressFilterForm, campaign):
 
 
 @bp.route("/")
-@roles_required(*roles.ADMINS)
+@roles_required(*roles.VIEWERS)
 def dashboard():
     form = ProgressFilterForm(request.args)
     campaign = panels.chosen_campaign()
@@ -61,7 +61,7 @@ def dashboard():
 
 
 @bp.route("/<area>/report.pdf")
-@roles_required(*roles.ADMINS)
+@roles_required(*roles.VIEWERS)
 def report_pdf(area):
     """The 通报 of a township or the district (its code in the path) for ?day= (default today)."""
     form = ProgressFilterForm(request.args)
@@ -72,3 +72,20 @@ def report_pdf(area):
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=False, download_name=filename)
 
 
+@bp.route("/city")
+@roles_required(roles.CITY_ADMIN)
+def city():
+    """The city admin's home: one row per district, each opening that district's dashboard."""
+    form = ProgressFilterForm(request.args)
+    form.validate()
+    campaign = panels.chosen_campaign()
+    try:
+        report = progress.city_report(actor(), day=None if form.day.errors else form.day.data, campaign=campaign)
+    except ValidationFailed as e:
+        put_errors(form, e)
+        report = progress.city_report(actor(), campaign=campaign)
+    if form.day.errors:
+        form.day.raw_data = None
+    form.day.data = report.day
+    return render_template("progress/city.html", r=report, form=form, tab="home", **panels.year_switch(campaign)), \
+        (422 if form.errors else 200)

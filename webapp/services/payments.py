@@ -42,6 +42,7 @@ from .actor import Actor
 from .audit import record_event
 from .campaigns import require_current_campaign, require_open
 from .errors import AlreadyPaid, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from .numbering import needs_whole_code
 from .scope import visible_village_ids, visible_village_ids_of_role
 from .tx import unit_of_work
 
@@ -190,7 +191,7 @@ def _next_receipt_number(plan: "_Plan") -> str:
             seq = 1
         except IntegrityError:  # another transaction created it first
             seq = db.session.execute(_BUMP_COUNTER, which).scalar()
-    return numbers.receipt_number(plan.campaign_year, plan.village_code, seq)
+    return numbers.receipt_number(plan.campaign_year, plan.village_code, seq, whole_code=plan.whole_code)
 
 
 CLIENT_ID_CONFLICT = "这笔缴费的编号已用于另一笔不同内容的缴费，请核对后重新录入"
@@ -247,6 +248,7 @@ class _Plan:
     campaign_year: int
     village_id: int
     village_code: str
+    whole_code: bool   # numbering.needs_whole_code: another district's village ends in the same digits
     household_id: int
     first_name: str
     total_fen: int
@@ -262,7 +264,9 @@ def _plan(quote: Quote, expected_total_fen: int | None) -> _Plan:
     first = quote.lines[0].person
     return _Plan(
         campaign_id=quote.campaign.id, campaign_year=quote.campaign.year, village_id=quote.village.id,
-        village_code=quote.village.code, household_id=first.household_id, first_name=first.name,
+        village_code=quote.village.code, household_id=first.household_id,
+        whole_code=needs_whole_code(numbers.RECEIPT, Receipt, quote.campaign.year, quote.village.id,
+                                    quote.village.code), first_name=first.name,
         total_fen=quote.total_fen, gov_total_fen=quote.gov_total_fen,
         lines=tuple(dict(campaign_id=quote.campaign.id, person_id=l.person.id, kind=l.kind, tier_fen=l.tier_fen,
                          amount_fen=l.amount.amount_fen, gov_fen=l.amount.gov_fen, self_fen=l.amount.self_fen,

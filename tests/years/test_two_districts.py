@@ -2,12 +2,12 @@
 unique in the installation, while receipts already issued keep their numbers and keep verifying."""
 import pytest
 
+from tests.conftest import RECEIPT_KEYS
+from tests.factories import World
 from webapp.rules import numbers, signing
 from webapp.services import areas, bureau, handover, verification
 from webapp.services.accounts import create_user
 from webapp.services.actor import SYSTEM
-from tests.conftest import RECEIPT_KEYS
-from tests.factories import World
 
 D2, T21, V21 = "410402", "410402200", "410402200001"   # 新华区, its 200 township, a village ending 200001
 

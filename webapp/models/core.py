@@ -27,6 +27,7 @@ from ..extensions import db
 from ..idvault import idvault
 from ..rules import roles
 from ..rules.categories import GOV_GROUP_FLAGS
+from ..rules.coverage import coverage_label
 from ..rules.eligibility import GovRule, PersonFacts, Policy
 from ..rules.idnumber import IdInfo
 from ..rules.masking import mask_id_number
@@ -186,6 +187,11 @@ class Campaign(db.Model):
         order_by="PensionTier.amount_fen", cascade="all, delete-orphan")
     medical_rates: Mapped[list["MedicalRate"]] = relationship(cascade="all, delete-orphan")
     gov_rules: Mapped[list["GovPayRule"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def coverage_text(self) -> str:
+        """"养老保险 2026 年度，医疗保险 2027 年度" (rules/coverage.py)."""
+        return coverage_label(self.year, self.coverage_year)
 
     @property
     def window_end(self) -> date:

@@ -95,7 +95,8 @@ def medical_findings(person: PersonFacts, policy: Policy) -> list[Finding]:
 def person_findings(person: PersonFacts) -> list[Finding]:
     out = []
     if person.new_enrollee:
-        out.append(Finding(WARN, "new_enrollee", "新参保人员：缴费即完成参保登记，请核对身份证原件"))
+        out.append(Finding(WARN, "new_enrollee",
+                           "新参保人员：须先到区社保经办机构办理参保登记，登记后再缴费；请核对身份证原件"))
     if not person.has_phone:
         out.append(Finding(WARN, "no_phone", "未登记手机号"))
     return out

@@ -48,18 +48,22 @@ class Annex:
     widths: tuple
 
 
-# Titles, columns and notes as printed in 平湛政办〔2018〕70号.
+# The column after the paper form's own (平湛政办〔2018〕70号): new enrollees register with the
+# 区社保经办机构 before they pay, and the bureau sees on the sheet whom it still has to register.
+REGISTRATION, REGISTRATION_DUE = "参保登记", "待办理"
+
+# Titles, columns and notes as printed in 平湛政办〔2018〕70号 (plus REGISTRATION).
 ANNEXES = {
     "staff": Annex("附件1", "城乡居民养老（医疗）保险费集中征缴工作人员登记表",
                    ("单位（全称）", "姓名", "职务", "电话"), ("注：此表由乡（办事处）填制。",), (40, 12, 20, 18)),
     "pension": Annex("附件2", "参保人员缴费情况表（养老）",
-                     ("序号", "姓名", "身份证号", "住址", "电话", "金额", "是否新参保"),
+                     ("序号", "姓名", "身份证号", "住址", "电话", "金额", "是否新参保", REGISTRATION),
                      ("注：1. 此表由代征单位填制，新参保人员做参保登记后进行缴费。",
-                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 32, 14, 10, 10)),
+                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 32, 14, 10, 10, 10)),
     "medical": Annex("附件3", "参保人员缴费情况表（医疗）",
-                     ("序号", "姓名", "身份证号", "住址", "电话", "是否新参保"),
+                     ("序号", "姓名", "身份证号", "住址", "电话", "是否新参保", REGISTRATION),
                      ("注：1. 此表由代征单位填制，新参保人员做参保登记后进行缴费。",
-                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 36, 14, 10)),
+                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 36, 14, 10, 10)),
 }
 ID_COLUMN = 2      # 身份证号 in 附件2/3 (0-based)
 AMOUNT_COLUMN = 5  # 金额 in 附件2
@@ -177,7 +181,7 @@ def payment_sheet(kind: str, campaign_id: int, village: Area, flt: ExportFilter)
         row = [i, name, idvault.decrypt(cipher), address, phone]
         if kind == PENSION:
             row.append(amount / 100)
-        row.append("是" if new else "否")
+        row += ["是" if new else "否", REGISTRATION_DUE if new else ""]
         rows.append(row)
     # 冲红 lines: a payment reversed after hand-over is not dropped silently. It is its own line,
     # 序号 "冲红" and a negative amount, so whoever already holds the earlier file sees the change.
@@ -186,7 +190,7 @@ def payment_sheet(kind: str, campaign_id: int, village: Area, flt: ExportFilter)
         row = [CORRECTION_MARK, name, idvault.decrypt(cipher), address, phone]
         if kind == PENSION:
             row.append(-amount / 100)
-        row.append("是" if new else "否")
+        row += ["是" if new else "否", REGISTRATION_DUE if new else ""]
         rows.append(row)
     return Sheet(village.name, rows)
 

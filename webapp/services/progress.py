@@ -329,7 +329,7 @@ def report_dict(p: Progress) -> dict:
     """Plain values for the 通报 PDF template (print templates never see ORM objects)."""
     return {
         "area_name": p.area.full_name or p.area.name, "district_view": p.area.level == "district",
-        "campaign_name": p.campaign.name, "coverage_year": p.campaign.coverage_year,
+        "campaign_name": p.campaign.name, "coverage": p.campaign.coverage_text,
         "day": f"{p.day.year}年{p.day.month}月{p.day.day}日",
         "total": p.total.as_dict(), "on_day": (p.on_day.lines, p.on_day.fen) if p.on_day else (0, 0),
         "townships": [f.as_dict() for f in p.townships], "villages": [f.as_dict() for f in p.villages],

@@ -16,6 +16,7 @@ from ..printing import receipt as receipt_print
 from ..printing.data import ReceiptData
 from ..rules import signing
 from ..rules.categories import KIND_FULL, KINDS, PAYMENT_METHODS
+from ..rules.coverage import coverage_label, year_text
 from ..rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
 from ..timeutil import to_local
 from . import payments
@@ -46,7 +47,8 @@ def receipt_dict(receipt: Receipt, verify_url: str) -> ReceiptData:
     return {
         "number": receipt.number,
         "campaign": receipt.campaign.name,
-        "coverage_year": receipt.campaign.coverage_year,
+        "coverage": coverage_label(receipt.campaign.year, receipt.campaign.coverage_year,
+                                   {l.kind for l in receipt.lines}),
         "unit": receipt.village.full_name,
         "payer": receipt.payer_name,
         "lines": [{
@@ -54,6 +56,7 @@ def receipt_dict(receipt: Receipt, verify_url: str) -> ReceiptData:
             "id_masked": l.id_masked,
             "kind": KINDS[l.kind],
             "kind_full": KIND_FULL[l.kind],
+            "coverage": year_text(l.kind, receipt.campaign.year, receipt.campaign.coverage_year),
             "tier": f"{fen_to_yuan_str(l.tier_fen).removesuffix('.00')} 元档" if l.tier_fen else "",
             "self": format_yuan(l.self_fen),
             "gov": format_yuan(l.gov_fen) if l.gov_fen else "—",

@@ -55,8 +55,9 @@ def test_the_annexes_mark_new_enrollees_for_the_bureaus_registration(world):
     village = db.session.scalar(select(Area).where(Area.code == world.V1))
     for kind in ("pension", "medical"):
         annex = exports.ANNEXES[kind]
-        assert annex.headers[-1] == "参保登记"
+        at = annex.headers.index("参保登记")
+        assert annex.headers[at - 1] == "是否新参保"
         sheet = exports.payment_sheet(kind, world.campaign.id, village, exports.ExportFilter())
-        marks = {row[1]: row[-1] for row in sheet.rows}
+        marks = {row[1]: row[at] for row in sheet.rows}
         assert marks[new.name] == "待办理"
         assert marks.get(old.name, "") == ""

@@ -31,6 +31,7 @@ from ..rules.coverage import coverage_label
 from ..rules.eligibility import GovRule, PersonFacts, Policy
 from ..rules.idnumber import IdInfo
 from ..rules.masking import mask_id_number
+from ..rules.pricing import tiers_summary
 from ..timeutil import now_utc
 
 __all__ = ["Area", "User", "UserSession", "user_areas", "Campaign", "PensionTier", "MedicalRate", "GovPayRule",
@@ -182,11 +183,19 @@ class Campaign(db.Model):
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped whenever tiers, amounts or rules change: the key of the per-process policy cache.
     settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The price version receipts are issued at now (models/pricing.py): bumped only when the
+    # district admin confirms new amounts after the first receipt.
+    price_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     tiers: Mapped[list["PensionTier"]] = relationship(
         order_by="PensionTier.amount_fen", cascade="all, delete-orphan")
     medical_rates: Mapped[list["MedicalRate"]] = relationship(cascade="all, delete-orphan")
     gov_rules: Mapped[list["GovPayRule"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def tiers_summary(self) -> str:
+        """The tiers with their 多缴多得 subsidies, for the campaign summary (rules/pricing.py)."""
+        return tiers_summary({t.amount_fen: t.subsidy_fen for t in self.tiers})
 
     @property
     def coverage_text(self) -> str:
@@ -393,6 +402,8 @@ class Receipt(db.Model):
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+    # The campaign's price version this receipt was priced by (models/pricing.py).
+    price_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     village: Mapped[Area] = relationship()
     household: Mapped[Household | None] = relationship()
@@ -435,6 +446,8 @@ class Payment(db.Model):
     amount_fen: Mapped[int] = mapped_column(Integer)
     gov_fen: Mapped[int] = mapped_column(Integer, default=0)
     self_fen: Mapped[int] = mapped_column(Integer)
+    # The 多缴多得 subsidy the tier earned when paid (pension; None for medical and older lines).
+    subsidy_fen: Mapped[int | None] = mapped_column(Integer)
     # Snapshots as they were when paid: a later 改名 must not rewrite a receipt.
     person_name: Mapped[str] = mapped_column(String(32))
     id_masked: Mapped[str] = mapped_column(String(18))

@@ -18,6 +18,7 @@ class ReceiptLine(TypedDict):
     coverage: str        # the year this line covers, "2026 年度" (rules/coverage.py: pension the
                          # collection year, medical the next)
     tier: str            # "300 元档", or "" (medical has no tiers)
+    subsidy: str         # "政府补贴 45 元，计入个人账户" (多缴多得, pension), or ""
     self: str            # what the payer paid, "¥300.00"
     gov: str             # what the government paid, "¥150.00", or "—"
 

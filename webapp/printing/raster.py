@@ -115,6 +115,7 @@ def receipt_blocks(d: dict) -> list:
     for line in d["lines"]:
         kind = f"{line['kind_full']}（{line['coverage']}）" + (f" · {line['tier']}" if line["tier"] else "")
         b += [Text(f"{line['name']}　{line['id_masked']}", bold=True), Text(kind),
+              *([Text(line["subsidy"], 0.9)] if line.get("subsidy") else []),
               Text(f"自缴 {line['self']}　代缴 {line['gov']}", align="right", gap=0.45)]
     b += [Text("实收合计", align="center", gap=0), Text(d["total"], 1.7, True, "center", 0),
           Text(f"大写：{d['capitals']}", align="center")]

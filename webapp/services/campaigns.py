@@ -1,17 +1,17 @@
 """The campaign: dates, tiers, amounts, government-paid groups. Data of a year, never code."""
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Campaign, GovPayRule, MedicalRate, PensionTier
+from ..models import Campaign, GovPayRule, MedicalRate, PensionTier, PriceVersion, Receipt
 from ..rules import roles
 from ..rules.categories import GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION
 from ..rules.eligibility import default_pension_window
 from ..rules.money import InvalidAmount, fen_to_yuan_str, yuan_to_fen
-from ..timeutil import today_local
+from ..timeutil import to_local, today_local
 from .actor import Actor
 from .audit import diff, record_event
 from .errors import CampaignClosed, Forbidden, NotFound, ValidationFailed
@@ -191,7 +191,9 @@ def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:
     return c
 
 
-def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Campaign:
+def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput, *, price_reason: str = "") -> Campaign:
+    """Save the form. Once the campaign has a receipt, a change to its amounts, tiers or
+    government shares needs `price_reason`: it becomes a new price version (_new_price_version)."""
     if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以修改征缴参数")
     with unit_of_work():
@@ -204,11 +206,67 @@ def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Camp
             raise ValidationFailed(errors)
         before = _describe(c)
         _apply(c, data, tiers, medical, gov)
+        after = _describe(c)
+        if _prices(before) != _prices(after):
+            _new_price_version(actor, c, before, after, price_reason)
         c.settings_version = (c.settings_version or 1) + 1
         db.session.flush()
-        b, a = diff(before, _describe(c))
+        b, a = diff(before, after)
         record_event(actor, "campaign.update", c, summary=c.name, before=b, after=a)
     return c
+
+
+PRICE_KEYS = ("tiers", "medical", "gov_rules")   # the parts of _describe that set what a line costs
+
+
+def _prices(described: dict) -> dict:
+    return {k: described[k] for k in PRICE_KEYS}
+
+
+def _new_price_version(actor: Actor, c: Campaign, before: dict, after: dict, reason: str) -> None:
+    """Amounts changed. Before the first receipt that is just an edit; after it, only as a new
+    price version confirmed with a reason: receipts keep the amounts they were issued at
+    (Receipt.price_version), and rosters and exports name the versions they hold."""
+    issued = db.session.scalar(select(func.count(Receipt.id)).where(Receipt.campaign_id == c.id))
+    if not issued:
+        return
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationFailed({"price_reason": (
+            f"本期已开具 {issued} 张收据，缴费金额、档次和政府代缴已按第 {c.price_version} 版价格收取："
+            f"如确需修改，请填写原因，确认启用第 {c.price_version + 1} 版价格版本（已开收据保持原金额）")})
+    if not db.session.scalar(select(PriceVersion.id).where(PriceVersion.campaign_id == c.id).limit(1)):
+        first = db.session.scalar(select(func.min(Receipt.created_at)).where(Receipt.campaign_id == c.id))
+        db.session.add(PriceVersion(campaign_id=c.id, version=c.price_version, reason=FIRST_VERSION_REASON,
+                                    settings=_prices(before), created_at=first))
+    c.price_version += 1
+    db.session.add(PriceVersion(campaign_id=c.id, version=c.price_version, reason=reason[:200],
+                                settings=_prices(after), created_by_id=actor.user_id))
+    record_event(actor, "campaign.price_version", c, summary=f"启用第 {c.price_version} 版价格：{reason[:100]}",
+                 before=_prices(before), after=_prices(after) | {"version": c.price_version, "reason": reason})
+
+
+FIRST_VERSION_REASON = "开始收费时的标准"
+
+
+def price_versions(campaign_id: int) -> list[PriceVersion]:
+    return db.session.scalars(select(PriceVersion).where(PriceVersion.campaign_id == campaign_id)
+                              .order_by(PriceVersion.version)).all()
+
+
+def price_note(campaign: Campaign, until: datetime | None = None) -> str:
+    """What a roster says about the price versions of its rows: "" while the campaign has only
+    ever had one; else each version (started by `until`, e.g. a roster's publication) with its
+    start and reason."""
+    rows = [v for v in price_versions(campaign.id) if until is None or v.created_at <= until]
+    if not rows:
+        return ""
+    parts = [f"{price_version_label(v.version)}（{to_local(v.created_at):%Y-%m-%d}起：{v.reason}）" for v in rows]
+    return "缴费标准：" + "；".join(parts) + "。每笔缴费按收费时的价格版本计，金额不随后来的调整改变。"
+
+
+def price_version_label(version: int) -> str:
+    return f"第{version}版"
 
 
 def _apply(c: Campaign, data: CampaignInput, tiers, medical, gov):

@@ -30,7 +30,7 @@ from ..rules.spreadsheet import FORMULA_STARTS, csv_text, neutralize
 from ..timeutil import local_day_range_utc, today_local
 from .actor import Actor
 from .audit import record_event
-from .campaigns import require_current_campaign
+from .campaigns import price_version_label, require_current_campaign
 from .errors import Forbidden, NotFound, ValidationFailed
 from .scope import visible_area_ids, visible_village_ids
 from .tx import unit_of_work
@@ -51,19 +51,22 @@ class Annex:
 # The column after the paper form's own (平湛政办〔2018〕70号): new enrollees register with the
 # 区社保经办机构 before they pay, and the bureau sees on the sheet whom it still has to register.
 REGISTRATION, REGISTRATION_DUE = "参保登记", "待办理"
+# And the campaign's price version each line was collected at (services/campaigns.py: amounts
+# change after the first receipt only as a new version), so a sheet that holds two says which.
+PRICE_VERSION = "价格版本"
 
 # Titles, columns and notes as printed in 平湛政办〔2018〕70号 (plus REGISTRATION).
 ANNEXES = {
     "staff": Annex("附件1", "城乡居民养老（医疗）保险费集中征缴工作人员登记表",
                    ("单位（全称）", "姓名", "职务", "电话"), ("注：此表由乡（办事处）填制。",), (40, 12, 20, 18)),
     "pension": Annex("附件2", "参保人员缴费情况表（养老）",
-                     ("序号", "姓名", "身份证号", "住址", "电话", "金额", "是否新参保", REGISTRATION),
+                     ("序号", "姓名", "身份证号", "住址", "电话", "金额", "是否新参保", REGISTRATION, PRICE_VERSION),
                      ("注：1. 此表由代征单位填制，新参保人员做参保登记后进行缴费。",
-                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 32, 14, 10, 10, 10)),
+                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 32, 14, 10, 10, 10, 10)),
     "medical": Annex("附件3", "参保人员缴费情况表（医疗）",
-                     ("序号", "姓名", "身份证号", "住址", "电话", "是否新参保", REGISTRATION),
+                     ("序号", "姓名", "身份证号", "住址", "电话", "是否新参保", REGISTRATION, PRICE_VERSION),
                      ("注：1. 此表由代征单位填制，新参保人员做参保登记后进行缴费。",
-                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 36, 14, 10, 10)),
+                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 36, 14, 10, 10, 10)),
 }
 ID_COLUMN = 2      # 身份证号 in 附件2/3 (0-based)
 AMOUNT_COLUMN = 5  # 金额 in 附件2
@@ -157,7 +160,8 @@ def payment_rows_query(kind: str, campaign_id: int, village_id: int, flt: Export
         which = Payment.void_id.in_(select(CorrectionDecision.void_id).where(CorrectionDecision.approved.is_(True)))
     else:
         which = Payment.void_id.is_(None)
-    q = (select(Payment.amount_fen, Payment.new_enrollee, Person.name, Person.id_cipher, Person.address, Person.phone)
+    q = (select(Payment.amount_fen, Payment.new_enrollee, Person.name, Person.id_cipher, Person.address, Person.phone,
+                Receipt.price_version)
          .join(Receipt, Payment.receipt_id == Receipt.id).join(Person, Payment.person_id == Person.id)
          .where(Payment.kind == kind, Payment.campaign_id == campaign_id, which,
                 Receipt.village_id == village_id)
@@ -176,21 +180,21 @@ def payment_rows_query(kind: str, campaign_id: int, village_id: int, flt: Export
 
 def payment_sheet(kind: str, campaign_id: int, village: Area, flt: ExportFilter) -> Sheet:
     rows = []
-    for i, (amount, new, name, cipher, address, phone) in enumerate(
+    for i, (amount, new, name, cipher, address, phone, version) in enumerate(
             db.session.execute(payment_rows_query(kind, campaign_id, village.id, flt)), start=1):
         row = [i, name, idvault.decrypt(cipher), address, phone]
         if kind == PENSION:
             row.append(amount / 100)
-        row += ["是" if new else "否", REGISTRATION_DUE if new else ""]
+        row += ["是" if new else "否", REGISTRATION_DUE if new else "", price_version_label(version)]
         rows.append(row)
     # 冲红 lines: a payment reversed after hand-over is not dropped silently. It is its own line,
     # 序号 "冲红" and a negative amount, so whoever already holds the earlier file sees the change.
-    for amount, new, name, cipher, address, phone in db.session.execute(
+    for amount, new, name, cipher, address, phone, version in db.session.execute(
             payment_rows_query(kind, campaign_id, village.id, flt, reversed_=True)):
         row = [CORRECTION_MARK, name, idvault.decrypt(cipher), address, phone]
         if kind == PENSION:
             row.append(-amount / 100)
-        row += ["是" if new else "否", REGISTRATION_DUE if new else ""]
+        row += ["是" if new else "否", REGISTRATION_DUE if new else "", price_version_label(version)]
         rows.append(row)
     return Sheet(village.name, rows)
 

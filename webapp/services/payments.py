@@ -246,6 +246,7 @@ class _Plan:
     """A checked and priced payment as plain values: it outlives the read transaction that made it."""
     campaign_id: int
     campaign_year: int
+    price_version: int   # the campaign's price version these lines were priced by
     village_id: int
     village_code: str
     whole_code: bool   # numbering.needs_whole_code: another district's village ends in the same digits
@@ -262,14 +263,17 @@ def _plan(quote: Quote, expected_total_fen: int | None) -> _Plan:
             f"收费时按 {format_yuan(expected_total_fen)} 计算，现在应收 {format_yuan(quote.total_fen)}，"
             "请与交款人核对后重新录入")})
     first = quote.lines[0].person
+    subsidies = quote.campaign.policy().pension_tiers
     return _Plan(
         campaign_id=quote.campaign.id, campaign_year=quote.campaign.year, village_id=quote.village.id,
+        price_version=quote.campaign.price_version,
         village_code=quote.village.code, household_id=first.household_id,
         whole_code=needs_whole_code(numbers.RECEIPT, Receipt, quote.campaign.year, quote.village.id,
                                     quote.village.code), first_name=first.name,
         total_fen=quote.total_fen, gov_total_fen=quote.gov_total_fen,
         lines=tuple(dict(campaign_id=quote.campaign.id, person_id=l.person.id, kind=l.kind, tier_fen=l.tier_fen,
                          amount_fen=l.amount.amount_fen, gov_fen=l.amount.gov_fen, self_fen=l.amount.self_fen,
+                         subsidy_fen=subsidies.get(l.tier_fen) if l.kind == PENSION else None,
                          person_name=l.person.name, id_masked=l.person.id_masked,
                          new_enrollee=l.person.new_enrollee)
                     for l in quote.lines))
@@ -286,7 +290,7 @@ def _write(actor: Actor, plan: _Plan, *, method, payer_name, client_id, fingerpr
                   household_id=household_id or plan.household_id, issued_by_id=actor.user_id,
                   payer_name=payer_name or plan.first_name, method=method, total_fen=plan.total_fen,
                   gov_total_fen=plan.gov_total_fen, client_id=client_id, request_hash=fingerprint,
-                  replaces_id=replaces_id, created_at=now)
+                  replaces_id=replaces_id, price_version=plan.price_version, created_at=now)
     receipt_id = db.session.execute(_INSERT_RECEIPT, values).scalar_one()
     lines = [dict(line, receipt_id=receipt_id, created_at=now) for line in plan.lines]
     ids = db.session.execute(_INSERT_LINES, lines).scalars()

@@ -45,7 +45,7 @@ from ..timeutil import to_local, today_local
 from . import privacy
 from .actor import Actor
 from .audit import record_event
-from .campaigns import require_current_campaign
+from .campaigns import price_note, require_current_campaign
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .scope import get_village, visible_village_ids
 from .site import Site
@@ -388,10 +388,12 @@ def roster_dict(version: RosterVersion | None, rows: list[dict], *, site: Site |
          "total_capitals": fen_to_capitals(total)}
     if version is None:
         return d | {"draft": True, "title": roster_title(campaign), "campaign_name": campaign.name,
+                    "price_note": price_note(campaign),
                     "coverage": campaign.coverage_text, "unit_name": village.full_name or village.name,
                     "version": None, "url": "", "printed_on": _day(today_local())}
     year = version.campaign.year
     return d | {"draft": False, "title": version.title, "campaign_name": version.campaign_name,
+                "price_note": price_note(version.campaign, version.published_at),
                 "coverage": coverage_label(year, version.coverage_year), "unit_name": version.unit_name,
                 "version": version.version, "published_on": _day(to_local(version.published_at).date()),
                 "posting_start": _day(version.posting_start), "posting_end": _day(version.posting_end),

@@ -79,7 +79,7 @@ def campaign():
         data = _campaign_input(form, year)
         try:
             if c:
-                campaigns.update_campaign(actor(), c.id, data)
+                campaigns.update_campaign(actor(), c.id, data, price_reason=form.price_reason.data or "")
             else:
                 campaigns.create_campaign(actor(), data)
         except ValidationFailed as e:
@@ -90,7 +90,8 @@ def campaign():
         else:
             flash("征缴参数已保存", "ok")
             return redirect(url_for("admin.campaign"))
-    return render_template("admin/campaign.html", form=form, c=c, year=year, tab="admin"), \
+    return render_template("admin/campaign.html", form=form, c=c, year=year, tab="admin",
+                           price_versions=campaigns.price_versions(c.id) if c else []), \
         (422 if form.errors else 200)
 
 

@@ -1,0 +1,50 @@
+"""Price versions: campaigns.price_version, receipts.price_version, payments.subsidy_fen and
+campaign_price_versions (issue 12, part 5). Existing campaigns and receipts are version 1.
+
+Revision ID: yearrules0001
+Revises: city0001
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "yearrules0001"
+down_revision = "city0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("campaigns") as batch_op:
+        batch_op.add_column(sa.Column("price_version", sa.Integer(), server_default="1", nullable=False))
+    with op.batch_alter_table("receipts") as batch_op:
+        batch_op.add_column(sa.Column("price_version", sa.Integer(), server_default="1", nullable=False))
+    with op.batch_alter_table("payments") as batch_op:
+        batch_op.add_column(sa.Column("subsidy_fen", sa.Integer(), nullable=True))
+    op.create_table(
+        "campaign_price_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("settings", sa.JSON(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaigns.id"], name=op.f("fk_campaign_price_versions_campaign_id_campaigns")),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_campaign_price_versions_created_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_price_versions")),
+        sa.UniqueConstraint("campaign_id", "version", name="uq_price_version"),
+    )
+    with op.batch_alter_table("campaign_price_versions") as batch_op:
+        batch_op.create_index(batch_op.f("ix_campaign_price_versions_campaign_id"), ["campaign_id"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("campaign_price_versions") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_campaign_price_versions_campaign_id"))
+    op.drop_table("campaign_price_versions")
+    with op.batch_alter_table("payments") as batch_op:
+        batch_op.drop_column("subsidy_fen")
+    with op.batch_alter_table("receipts") as batch_op:
+        batch_op.drop_column("price_version")
+    with op.batch_alter_table("campaigns") as batch_op:
+        batch_op.drop_column("price_version")

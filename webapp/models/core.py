@@ -231,6 +231,7 @@ class Campaign(db.Model):
             pension_born_until=self.pension_born_until,
             pension_min_age=self.pension_min_age,
             pension_max_age=self.pension_max_age,
+            collection_window=(self.collection_start, self.window_end),
             pension_tiers={t.amount_fen: t.subsidy_fen for t in self.tiers},
             medical_fen={r.category: r.amount_fen for r in self.medical_rates},
             gov_rules=tuple(GovRule(r.group, r.kind, r.full, r.amount_fen) for r in self.gov_rules),

@@ -25,6 +25,7 @@ from ..models import Area, Campaign, Household, Payment, Person, Receipt, Receip
 from ..printing import report as report_print
 from ..rules import roles, svgchart
 from ..rules.categories import MEDICAL, PENSION
+from ..rules.eligibility import pension_birth_window
 from ..timeutil import local_day_start_utc, now_utc, to_local, today_local
 from .actor import Actor
 from .campaigns import require_current_campaign
@@ -36,8 +37,8 @@ from .scope import visible_area_ids, visible_village_ids
 def pension_expected(campaign: Campaign):
     """SQL twin of `pension_findings` having no BLOCK: born inside the campaign's window, not a
     student, not in the employee pension scheme."""
-    return and_(Person.birth_date >= campaign.pension_born_from,
-                Person.birth_date <= campaign.pension_born_until,
+    born_from, born_until = pension_birth_window(campaign.policy())
+    return and_(Person.birth_date >= born_from, Person.birth_date <= born_until,
                 ~Person.is_student, ~Person.employee_pension)
 
 

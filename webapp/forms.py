@@ -33,6 +33,7 @@ from .rules.categories import (
     POINT_KINDS,
     RELATIONS,
 )
+from .rules.eligibility import tier_kept_for
 from .rules.masking import NAME_MODES
 from .rules.pricing import tier_label
 from .rules.roles import LABELS as ROLE_LABELS
@@ -168,10 +169,11 @@ class VoidForm(FlaskForm):
     reason = StringField("作废原因", validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-def payment_form_class(members, tiers: dict):
-    """A form with one pension tier select and one medical checkbox per household member;
-    `tiers`: tier fen -> its 多缴多得 subsidy (fen), shown beside each tier."""
-    tier_choices = choices([("", "不缴养老")] + [(t, tier_label(t, s)) for t, s in sorted(tiers.items())])
+def payment_form_class(members, policy):
+    """A form with one pension tier select and one medical checkbox per household member; each
+    tier shows its 多缴多得 subsidy and the groups it is kept for (the campaign's Policy)."""
+    tier_choices = choices([("", "不缴养老")] + [(t, tier_label(t, s, tier_kept_for(t, policy)))
+                                               for t, s in sorted(policy.pension_tiers.items())])
 
     class PaymentForm(FlaskForm):
         step = HiddenField(default="quote")

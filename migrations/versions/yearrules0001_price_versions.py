@@ -1,5 +1,7 @@
 """Price versions: campaigns.price_version, receipts.price_version, payments.subsidy_fen and
 campaign_price_versions (issue 12, part 5). Existing campaigns and receipts are version 1.
+Groups: people.is_poverty (建档立卡) and pension_tiers.groups (a tier kept for some groups;
+"" = open to everyone, as every existing tier is).
 
 Revision ID: yearrules0001
 Revises: city0001
@@ -14,6 +16,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("people") as batch_op:
+        batch_op.add_column(sa.Column("is_poverty", sa.Boolean(), server_default="0", nullable=False))
+    with op.batch_alter_table("pension_tiers") as batch_op:
+        batch_op.add_column(sa.Column("groups", sa.String(length=64), server_default="", nullable=False))
     with op.batch_alter_table("campaigns") as batch_op:
         batch_op.add_column(sa.Column("price_version", sa.Integer(), server_default="1", nullable=False))
     with op.batch_alter_table("receipts") as batch_op:
@@ -48,3 +54,7 @@ def downgrade():
         batch_op.drop_column("price_version")
     with op.batch_alter_table("campaigns") as batch_op:
         batch_op.drop_column("price_version")
+    with op.batch_alter_table("pension_tiers") as batch_op:
+        batch_op.drop_column("groups")
+    with op.batch_alter_table("people") as batch_op:
+        batch_op.drop_column("is_poverty")

@@ -233,6 +233,7 @@ class Campaign(db.Model):
             pension_max_age=self.pension_max_age,
             collection_window=(self.collection_start, self.window_end),
             pension_tiers={t.amount_fen: t.subsidy_fen for t in self.tiers},
+            tier_groups={t.amount_fen: t.group_set for t in self.tiers if t.group_set},
             medical_fen={r.category: r.amount_fen for r in self.medical_rates},
             gov_rules=tuple(GovRule(r.group, r.kind, r.full, r.amount_fen) for r in self.gov_rules),
         )
@@ -245,7 +246,14 @@ class PensionTier(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     amount_fen: Mapped[int] = mapped_column(Integer)
     subsidy_fen: Mapped[int] = mapped_column(Integer, default=0)   # 多缴多得 government subsidy
+    # Government-paid groups (categories.GOV_GROUPS keys, comma-separated) this tier is kept for
+    # (the lowest tier for 低保/特困/重度残疾); "" = open to everyone.
+    groups: Mapped[str] = mapped_column(String(64), default="", server_default="")
     __table_args__ = (UniqueConstraint("campaign_id", "amount_fen"),)
+
+    @property
+    def group_set(self) -> frozenset:
+        return frozenset(g for g in (self.groups or "").split(",") if g)
 
 
 class MedicalRate(db.Model):
@@ -313,6 +321,7 @@ class Person(db.Model):
     is_dibao: Mapped[bool] = mapped_column(Boolean, default=False)
     is_tekun: Mapped[bool] = mapped_column(Boolean, default=False)
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_poverty: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")   # 建档立卡
     employee_pension: Mapped[bool] = mapped_column(Boolean, default=False)
     employee_medical: Mapped[bool] = mapped_column(Boolean, default=False)
     new_enrollee: Mapped[bool] = mapped_column(Boolean, default=False)

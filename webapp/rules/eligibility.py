@@ -34,6 +34,8 @@ class Policy:
     # The campaign's collection window (first day, last day incl. an extension): with it, the
     # ages above decide too (pension_birth_window). None: the birth dates alone (a bare Policy).
     collection_window: tuple | None = None
+    # tier fen -> the government-paid groups it is kept for; a tier not here is open to everyone.
+    tier_groups: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,17 @@ def gov_share(kind: str, amount_fen: int, groups, rules) -> int:
         if rule.kind == kind and rule.group in groups:
             best = max(best, amount_fen if rule.full else min(rule.amount_fen, amount_fen))
     return best
+
+
+def tier_open(tier_fen: int, person: PersonFacts, policy: Policy) -> bool:
+    """Whether this person may choose this tier: a tier kept for some groups needs one of them."""
+    kept = policy.tier_groups.get(tier_fen)
+    return not kept or bool(kept & person.groups)
+
+
+def tier_kept_for(tier_fen: int, policy: Policy) -> str:
+    """"低保、特困/五保" for a tier kept for those groups; "" for an open tier."""
+    return "、".join(label for g, label in GOV_GROUPS.items() if g in policy.tier_groups.get(tier_fen, ()))
 
 
 def line_amount(kind: str, person: PersonFacts, policy: Policy, tier_fen: int | None = None) -> LineAmount:

@@ -5,7 +5,7 @@ The tables go into the page (data attributes), so the offline outbox prices from
 service worker kept: no network needed, and no second copy of the formula to drift.
 """
 from .categories import PENSION
-from .eligibility import LineAmount, PersonFacts, Policy, line_amount
+from .eligibility import LineAmount, PersonFacts, Policy, line_amount, tier_open
 from .money import fen_to_capitals, fen_to_yuan_str
 
 # A household's possible totals stay small (tiers are whole hundreds of yuan); this bounds the
@@ -18,6 +18,8 @@ def pension_prices(person: PersonFacts, policy: Policy) -> dict[int, dict]:
     (gov_fen, 代缴) and the subsidy it adds to the account (subsidy_fen), for every tier."""
     out = {}
     for tier in sorted(policy.pension_tiers):
+        if not tier_open(tier, person, policy):
+            continue   # kept for groups this person is not in: no price, and the payment refuses it
         a: LineAmount = line_amount(PENSION, person, policy, tier)
         out[tier] = {"self_fen": a.self_fen, "gov_fen": a.gov_fen, "subsidy_fen": policy.pension_tiers[tier]}
     return out
@@ -48,9 +50,10 @@ def _yuan(fen: int) -> str:
     return fen_to_yuan_str(fen).removesuffix(".00")
 
 
-def tier_label(tier_fen: int, subsidy_fen: int = 0) -> str:
-    """Where the tier is chosen: "300 元档（政府补贴 45 元）"."""
-    return f"{_yuan(tier_fen)} 元档" + (f"（政府补贴 {_yuan(subsidy_fen)} 元）" if subsidy_fen else "")
+def tier_label(tier_fen: int, subsidy_fen: int = 0, kept_for: str = "") -> str:
+    """Where the tier is chosen: "300 元档（政府补贴 45 元）", "200 元档（政府补贴 40 元，限低保、特困/五保）"."""
+    notes = [f"政府补贴 {_yuan(subsidy_fen)} 元"] * bool(subsidy_fen) + [f"限{kept_for}"] * bool(kept_for)
+    return f"{_yuan(tier_fen)} 元档" + (f"（{'，'.join(notes)}）" if notes else "")
 
 
 def subsidy_text(subsidy_fen: int | None) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Campaign, GovPayRule, MedicalRate, PensionTier, PriceVersion, Receipt
 from ..rules import roles
-from ..rules.categories import GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION
+from ..rules.categories import GOV_GROUP_FLAGS, GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION, PERSON_FLAG_WORDS
 from ..rules.eligibility import default_pension_window
 from ..rules.money import InvalidAmount, fen_to_yuan_str, yuan_to_fen
 from ..timeutil import to_local, today_local
@@ -74,24 +74,39 @@ def input_from(c: Campaign) -> CampaignInput:
         summary_start=c.summary_start, summary_end=c.summary_end, extended_until=c.extended_until,
         pension_min_age=c.pension_min_age, pension_max_age=c.pension_max_age,
         pension_born_from=c.pension_born_from, pension_born_until=c.pension_born_until,
-        tiers_text="\n".join(f"{fen_to_yuan_str(t.amount_fen).removesuffix('.00')} "
-                             f"{fen_to_yuan_str(t.subsidy_fen).removesuffix('.00')}" for t in c.tiers),
+        tiers_text="\n".join(" ".join([fen_to_yuan_str(t.amount_fen).removesuffix('.00'),
+                                       fen_to_yuan_str(t.subsidy_fen).removesuffix('.00'),
+                                       *(label for g, label in GOV_GROUPS.items() if g in t.group_set)])
+                             for t in c.tiers),
         medical_yuan={r.category: fen_to_yuan_str(r.amount_fen).removesuffix(".00") for r in c.medical_rates},
         gov_rules={(r.group, r.kind): (r.full, fen_to_yuan_str(r.amount_fen).removesuffix(".00"))
                    for r in c.gov_rules},
     )
 
 
-def parse_tiers(text: str) -> list[tuple[int, int]]:
-    """'200 40' per line (tier, subsidy in yuan); errors name the line."""
+def _group_of(word: str) -> str | None:
+    """A government-paid group named on a tier line: its label (低保, 建档立卡…) or a plan list's word."""
+    for group, label in GOV_GROUPS.items():
+        if word in (label, *label.split("/"), *PERSON_FLAG_WORDS.get(GOV_GROUP_FLAGS[group], ())):
+            return group
+    return None
+
+
+def parse_tiers(text: str) -> list[tuple[int, int, frozenset]]:
+    """'200 40' per line (tier, subsidy in yuan), then optionally the groups the tier is kept for
+    ('200 40 低保 特困 重度残疾'); errors name the line."""
     tiers, problems = [], []
     for n, line in enumerate((text or "").splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
-        parts = [p for p in re.split(r"[\s,，:：/]+", line) if p]
-        if len(parts) != 2:
-            problems.append(f"第 {n} 行应为“档次 补贴”两个数，如 200 40")
+        parts = [p for p in re.split(r"[\s,，:：/、]+", line) if p]
+        if len(parts) < 2:
+            problems.append(f"第 {n} 行应为“档次 补贴”两个数，如 200 40（可再写限定人群，如 200 40 低保 特困）")
+            continue
+        groups = {w: _group_of(w) for w in parts[2:]}
+        if unknown := [w for w, g in groups.items() if g is None]:
+            problems.append(f"第 {n} 行的人群“{'、'.join(unknown)}”无法识别，可写：{'、'.join(GOV_GROUPS.values())}")
             continue
         try:
             tier, subsidy = yuan_to_fen(parts[0]), yuan_to_fen(parts[1])
@@ -100,10 +115,10 @@ def parse_tiers(text: str) -> list[tuple[int, int]]:
             continue
         if tier <= 0:
             problems.append(f"第 {n} 行的档次必须大于 0")
-        elif any(t == tier for t, _ in tiers):
+        elif any(t == tier for t, _, _ in tiers):
             problems.append(f"第 {n} 行的档次 {parts[0]} 元重复")
         else:
-            tiers.append((tier, subsidy))
+            tiers.append((tier, subsidy, frozenset(groups.values())))
     if not tiers and not problems:
         problems.append("至少需要一个缴费档次")
     if problems:
@@ -278,9 +293,10 @@ def _apply(c: Campaign, data: CampaignInput, tiers, medical, gov):
     # Settings rows are configuration, not money records: replacing them is safe, and the
     # audit event keeps the before/after.
     old = {t.amount_fen: t for t in c.tiers}
-    c.tiers = [old.get(t, PensionTier(amount_fen=t)) for t, _ in tiers]
-    for t, (_, s) in zip(c.tiers, tiers, strict=True):
+    c.tiers = [old.get(t, PensionTier(amount_fen=t)) for t, _, _ in tiers]
+    for t, (_, s, groups) in zip(c.tiers, tiers, strict=True):
         t.subsidy_fen = s
+        t.groups = ",".join(g for g in GOV_GROUPS if g in groups)
     rates = {r.category: r for r in c.medical_rates}
     c.medical_rates = [rates.get(cat) or MedicalRate(category=cat) for cat in medical]
     for r in c.medical_rates:
@@ -296,7 +312,7 @@ def _describe(c: Campaign) -> dict:
                                      "collection_start", "collection_end", "summary_start", "summary_end",
                                      "extended_until", "pension_min_age", "pension_max_age",
                                      "pension_born_from", "pension_born_until"]}
-    d["tiers"] = [[t.amount_fen, t.subsidy_fen] for t in c.tiers]
+    d["tiers"] = [[t.amount_fen, t.subsidy_fen, *([t.groups] if t.groups else [])] for t in c.tiers]
     d["medical"] = {r.category: r.amount_fen for r in c.medical_rates}
     d["gov_rules"] = {f"{r.group}/{r.kind}": ("full" if r.full else r.amount_fen) for r in c.gov_rules}
     return d

@@ -35,8 +35,10 @@ from ..rules.eligibility import (
     line_amount,
     medical_findings,
     pension_findings,
+    tier_kept_for,
+    tier_open,
 )
-from ..rules.money import fen_to_capitals, format_yuan
+from ..rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
 from ..timeutil import now_utc, today_local
 from .actor import Actor
 from .audit import record_event
@@ -164,6 +166,10 @@ def quote_payment(actor: Actor, lines: list[LineRequest], today: date | None = N
             continue
         if l.kind == PENSION and l.tier_fen not in policy.pension_tiers:
             errors[key] = f"{person.name}：请选择本期的养老缴费档次"
+            continue
+        if l.kind == PENSION and not tier_open(l.tier_fen, facts, policy):
+            errors[key] = (f"{person.name}：{fen_to_yuan_str(l.tier_fen).removesuffix('.00')} 元档仅限"
+                           f"{tier_kept_for(l.tier_fen, policy)}人员，请选择其他档次")
             continue
         amount = line_amount(l.kind, facts, policy, l.tier_fen if l.kind == PENSION else None)
         quoted.append(QuotedLine(person, l.kind, l.tier_fen if l.kind == PENSION else None, amount, findings))

@@ -61,3 +61,18 @@ def test_the_annexes_mark_new_enrollees_for_the_bureaus_registration(world):
         marks = {row[1]: row[at] for row in sheet.rows}
         assert marks[new.name] == "待办理"
         assert marks.get(old.name, "") == ""
+
+
+def test_the_annexes_say_which_year_they_pay_for(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from webapp.services import exports
+    year = world.campaign.year
+    world.pay("coord1", (world.person(), "medical"))
+    for kind, expected in [("pension", f"养老保险 {year} 年度"), ("medical", f"医疗保险 {year + 1} 年度")]:
+        out = exports.export_annex(world.actor("coord1"), kind, world.V1)
+        ws = load_workbook(io.BytesIO(out.data)).active
+        texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+        assert any(t.startswith(f"缴费年度：{expected}") for t in texts), texts[-3:]

@@ -71,3 +71,18 @@ def test_a_village_given_a_corrected_code_does_not_reuse_the_numbers_of_its_old_
     world.users["coord9"] = user
     new = world.pay("coord9", (world.person(world.V2), "medical"))
     assert new.number != r.number and world.V2 in new.number
+
+
+def test_the_offline_outbox_pays_and_replays_in_the_second_district(world, login):
+    """The phone's outbox (POST /api/v1/payments, services/sync.py): the first payment in the
+    second district's twin village gets a whole-code number, and a replay answers that receipt."""
+    from tests.offline.conftest import assert_documented, payment_body
+    world.pay("coord1", (world.person(world.V1), "medical"))
+    second_district(world)
+    body = payment_body((world.person(V21), "medical"))
+    client = login("coord21")
+    first = assert_documented(client.post("/api/v1/payments", json=body), "/payments", "post", 201)
+    assert V21 in first["receipt_number"]
+    again = client.post("/api/v1/payments", json=body)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["receipt_number"] == first["receipt_number"]

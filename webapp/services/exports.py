@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..rules import roles
 from ..rules.categories import PENSION
+from ..rules.coverage import coverage_label
 from ..rules.spreadsheet import FORMULA_STARTS, csv_text, neutralize
 from ..timeutil import local_day_range_utc, today_local
 from .actor import Actor
@@ -208,7 +209,8 @@ def _sheet_title(name: str, used: set) -> str:
     return title
 
 
-def write_xlsx(annex: Annex, sheets: list[Sheet]) -> bytes:
+def write_xlsx(annex: Annex, sheets: list[Sheet], notes: tuple = ()) -> bytes:
+    """`notes`: lines of ours before the annex's own notes (the coverage year of 附件2/3)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -246,7 +248,7 @@ def write_xlsx(annex: Annex, sheets: list[Sheet]) -> bytes:
                 if annex is ANNEXES["pension"]:
                     ws.cell(r, AMOUNT_COLUMN + 1).number_format = "0.00"
         ws.append([])
-        for note in annex.notes:
+        for note in (*notes, *annex.notes):
             ws.append([note])
         for i, w in enumerate(annex.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
@@ -296,6 +298,7 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
     if kind == "staff" and actor.user is not None and actor.role not in roles.ADMINS:
         raise Forbidden("附件1 由乡/街道填制")
     area = _area(actor, area_code)
+    notes = ()
     if kind == "staff":
         sheets = staff_sheets(actor, area)
     else:
@@ -305,6 +308,8 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
             raise NotFound("这个区域下没有您负责的村/社区")
         _check_filter_scope(actor, flt, villages)
         sheets = [payment_sheet(kind, campaign.id, v, flt) for v in villages]
+        notes = (f"缴费年度：{coverage_label(campaign.year, campaign.coverage_year, [kind])}"
+                 f"（{campaign.year} 年集中征缴）",)
     if fmt == "csv" and len(sheets) != 1:
         raise ValidationFailed({"fmt": "CSV 每个文件只能是一个单位：请选择一个村/社区（附件1 选一个乡/街道），"
                                        "或导出 xlsx"})
@@ -320,7 +325,7 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
             record_event(actor, "annex.export", object_type="area", object_id=area_code,
                          summary=f"导出{annex.label} {area_name} {rows} 行",
                          after={"kind": kind, "area": area_code, "format": fmt, "rows": rows})
-    data = write_xlsx(annex, sheets) if fmt == "xlsx" else write_csv(annex, sheets[0])
+    data = write_xlsx(annex, sheets, notes) if fmt == "xlsx" else write_csv(annex, sheets[0])
     suffix = f"_{flt.day_from or ''}至{flt.day_to or ''}" if (flt.day_from or flt.day_to) else ""
     filename = f"{annex.label}_{annex.title}_{area_name}{suffix}.{fmt}"
     content_type = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"

@@ -27,7 +27,10 @@ LOSSY_DOWN = {
     "c7d41e9a2b60": {"roster_versions", "roster_rows"},
     "d3a9c1f0b7e2": {"campaigns.settings_version"},
     "privacy0001": {"areas.roster_names"},
-    "money0001": {"receipt_corrections", "correction_decisions", "areas.peer_correction_approval"},
+    "money0001": {"receipt_corrections", "correction_decisions"},
+    # The subsidy recorded per pension line since price versions; older lines have none and the
+    # receipt works it out from the tiers (printing the same amount).
+    "yearrules0001": {"payments.subsidy_fen"},
 }
 
 
@@ -126,7 +129,7 @@ def test_every_migration_goes_down_and_up_again_keeping_a_years_data(app, world,
         upgrade()
         again = _snapshot()
         assert _cut(again, below) == _cut(below, below), f"{revision.revision} up again changed the older rows"
-        lost = _lost(at, below)
+        lost = _lost(at, again, below)
         if lost:
             # Going below a migration that added a table or column drops what it held: what the
             # older schema can hold must be intact (above), and what it cannot is named here, so
@@ -140,16 +143,20 @@ def test_every_migration_goes_down_and_up_again_keeping_a_years_data(app, world,
         head = again
 
 
-def _lost(head: dict, below: dict) -> set[str]:
-    """The tables and columns holding data at head that the schema below has not got."""
+def _lost(at: dict, again: dict, below: dict) -> set[str]:
+    """The tables and columns the schema below has not got whose data did not come back the same
+    on the way up (a column refilled with its default, as every row had it, is not lost)."""
     lost = set()
-    for table, (names, rows) in head.items():
+    for table, (names, rows) in at.items():
         if not rows or table in DERIVED:
             continue
         if table not in below:
-            lost.add(table)
+            if _cut(again, {table: at[table]}) != _cut(at, {table: at[table]}):
+                lost.add(table)
             continue
-        for i, name in enumerate(names):
-            if name not in below[table][0] and any(row[i] is not None for row in rows):
-                lost.add(f"{table}.{name}")
+        for name in names:
+            if name not in below[table][0]:
+                one = {table: ((below[table][0][0], name), [])}   # the column beside the table's first
+                if _cut(again, one) != _cut(at, one):
+                    lost.add(f"{table}.{name}")
     return lost

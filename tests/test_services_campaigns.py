@@ -8,7 +8,7 @@ def test_defaults_follow_the_2018_plan():
     data = campaigns.default_input(2018)
     assert (data.collection_start.isoformat(), data.collection_end.isoformat()) == ("2018-10-11", "2018-11-30")
     assert data.pension_born_from.isoformat() == "1958-01-01"
-    assert campaigns.parse_tiers(data.tiers_text)[0] == (20000, 4000)
+    assert campaigns.parse_tiers(data.tiers_text)[0] == (20000, 4000, frozenset())
     assert data.medical_yuan["resident"] == "250"
 
 

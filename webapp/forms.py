@@ -33,8 +33,9 @@ from .rules.categories import (
     POINT_KINDS,
     RELATIONS,
 )
+from .rules.eligibility import tier_kept_for
 from .rules.masking import NAME_MODES
-from .rules.money import fen_to_yuan_str
+from .rules.pricing import tier_label
 from .rules.roles import LABELS as ROLE_LABELS
 
 # WTForms' own messages (an unparsable date, a value not among the choices, a CSRF problem) come
@@ -168,10 +169,11 @@ class VoidForm(FlaskForm):
     reason = StringField("作废原因", validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-def payment_form_class(members, tiers_fen):
-    """A form with one pension tier select and one medical checkbox per household member."""
-    tier_choices = choices([("", "不缴养老")] + [(t, f"{fen_to_yuan_str(t).removesuffix('.00')} 元档")
-                                               for t in tiers_fen])
+def payment_form_class(members, policy):
+    """A form with one pension tier select and one medical checkbox per household member; each
+    tier shows its 多缴多得 subsidy and the groups it is kept for (the campaign's Policy)."""
+    tier_choices = choices([("", "不缴养老")] + [(t, tier_label(t, s, tier_kept_for(t, policy)))
+                                               for t, s in sorted(policy.pension_tiers.items())])
 
     class PaymentForm(FlaskForm):
         step = HiddenField(default="quote")
@@ -265,6 +267,9 @@ class CampaignForm(FlaskForm):
                                description="每行一个档次：档次 补贴，如 200 40")
     medical_resident = StringField(f"医疗 {MEDICAL_CATEGORIES['resident']}（元）", validators=[DataRequired(REQUIRED)])
     medical_student = StringField(f"医疗 {MEDICAL_CATEGORIES['student']}（元）", validators=[DataRequired(REQUIRED)])
+    price_reason = StringField("启用新价格版本的原因", validators=[Optional(), Length(max=200)],
+                               description="已开始收费后修改缴费金额、档次或政府代缴时必填：填写即确认启用新的价格版本，"
+                                           "已开收据保持原金额")
 
 
 def add_gov_rule_fields(form_cls):

@@ -26,7 +26,8 @@ def test_pension_annex(world, paid):
     out = exports.export_annex(world.actor("tadmin1"), "pension", world.V1)
     ws = sheet_of(out)
     assert ws["A1"].value == SEED_TITLES["pension"]
-    assert [c_.value for c_ in ws[2]] == ["序号", "姓名", "身份证号", "住址", "电话", "金额", "是否新参保"]
+    assert [c_.value for c_ in ws[2]] == ["序号", "姓名", "身份证号", "住址", "电话", "金额", "是否新参保",
+                                          "参保登记", "价格版本"]
     assert ws.max_row >= 4
     row = [c_.value for c_ in ws[3]]
     assert row[:3] == [1, "张三", a.id_number] and row[5] == 200 and row[6] == "否"
@@ -44,7 +45,8 @@ def test_medical_annex_and_neutralised_formula(world, paid):
     db.session.commit()
     ws = sheet_of(exports.export_annex(world.actor("coord1"), "medical", world.V1))
     assert ws["A1"].value == SEED_TITLES["medical"]
-    assert [c.value for c in ws[2]] == ["序号", "姓名", "身份证号", "住址", "电话", "是否新参保"]
+    assert [c.value for c in ws[2]] == ["序号", "姓名", "身份证号", "住址", "电话", "是否新参保",
+                                        "参保登记", "价格版本"]
     # The value unchanged, as a text cell Excel will not run (quote prefix), not "'=HYPERLINK…".
     assert ws["D3"].value == "=HYPERLINK(\"http://evil\",\"点我\")" and ws["D3"].data_type == "s"
     assert ws["D3"].quotePrefix
@@ -80,7 +82,7 @@ def test_csv_export(world, paid):
     db.session.commit()
     out = exports.export_annex(world.actor("tadmin1"), "pension", world.V1, fmt="csv")
     text = out.data.decode("utf-8")
-    assert text.startswith("\ufeff序号,姓名,身份证号,住址,电话,金额,是否新参保")
+    assert text.startswith("\ufeff序号,姓名,身份证号,住址,电话,金额,是否新参保,参保登记,价格版本")
     assert f'1,\'+张三,"=""{a.id_number}""",' in text and ",200.00,否" in text
     with pytest.raises(ValidationFailed):
         exports.export_annex(world.actor("tadmin1"), "pension", world.T1, fmt="csv")

@@ -25,11 +25,14 @@ def text_of(content: bytes) -> str:
 
 RECEIPT: ReceiptData = {
     "number": "2018-200001-00042", "campaign": "2018年城乡居民基本养老保险、基本医疗保险集中征缴",
-    "coverage_year": 2019, "unit": "平顶山市湛河区曹镇乡大营村村民委员会", "payer": "欧阳娜娜",
+    "coverage": "养老保险 2018 年度，医疗保险 2019 年度",
+    "unit": "平顶山市湛河区曹镇乡大营村村民委员会", "payer": "欧阳娜娜",
     "lines": [{"name": "欧阳娜娜", "id_masked": "410411********1234", "kind": "养老",
-               "kind_full": "城乡居民基本养老保险", "tier": "300 元档", "self": "¥300.00", "gov": "—"},
+               "kind_full": "城乡居民基本养老保险", "coverage": "2018 年度",
+               "tier": "300 元档", "subsidy": "政府补贴 45 元，计入个人账户", "self": "¥300.00", "gov": "—"},
               {"name": "张秀英", "id_masked": "410411********567X", "kind": "医疗",
-               "kind_full": "城乡居民基本医疗保险", "tier": "", "self": "¥100.00", "gov": "¥150.00"}],
+               "kind_full": "城乡居民基本医疗保险", "coverage": "2019 年度",
+               "tier": "", "subsidy": "", "self": "¥100.00", "gov": "¥150.00"}],
     "total": "¥400.00", "capitals": "肆佰元整", "gov_total": "¥150.00", "method": "现金",
     "issued_at": "2018-10-12 10:32", "coordinator": "王建国", "replaces": "", "voided": False,
     "voided_at": "", "void_reason": "", "verify_url": "https://lx.example/v/2018-200001-00042/abc",
@@ -65,7 +68,8 @@ def test_a_progress_report_from_its_plain_data():
                "expected_medical": 20, "covered_pension": 5, "covered_medical": 15, "paid_pension": 5,
                "paid_medical": 15, "pension_fen": 100000, "medical_fen": 375000, "gov_fen": 0, "total_fen": 475000,
                "new_enrollees": 2, "voids": 1, "rate": 20 / 30, "pension_rate": 0.5, "medical_rate": 0.75}
-    r = {"area_name": "曹镇乡", "district_view": False, "campaign_name": "2018年集中征缴", "coverage_year": 2019,
+    r = {"area_name": "曹镇乡", "district_view": False, "campaign_name": "2018年集中征缴",
+         "coverage": "养老保险 2018 年度，医疗保险 2019 年度",
          "day": "2018年11月1日", "total": village, "on_day": (3, 75000), "townships": [], "villages": [village]}
     charts = {"daily": svgchart.bar_chart([("11/1", 75000)], label="每日收款（元）", font_family=report.CHART_FONT),
               "cumulative": svgchart.line_chart([("11/1", 3)], label="累计缴费人次", font_family=report.CHART_FONT),
@@ -79,7 +83,8 @@ def test_a_roster_from_its_plain_data():
              "total_fen": 45000, "paid_on": date(2026, 10, 12)}]
     d = {"rows": rows, "count": 1, "pension_total": "200.00", "medical_total": "250.00", "total": "450.00",
          "total_capitals": "肆佰伍拾元整", "draft": False, "title": "测试公示", "campaign_name": "测试征缴",
-         "coverage_year": 2027, "unit_name": "测试村村民委员会", "version": 3, "published_on": "2026年12月1日",
+         "coverage": "养老保险 2026 年度，医疗保险 2027 年度",
+         "unit_name": "测试村村民委员会", "version": 3, "published_on": "2026年12月1日",
          "posting_start": "2026年12月1日", "posting_end": "2026年12月7日", "office_phone": "0375-2612345",
          "url": "http://lx.test/gongshi/410411200001/2026/v3"}
     text = text_of(roster.render_pdf(d, "A4"))

@@ -31,7 +31,8 @@ def synthetic(n, long_every=0):
                      "medical_fen": 25000, "total_fen": 45000, "paid_on": date(2026, 10, 12)})
     return {"rows": rows, "count": n, "pension_total": f"{200 * n}.00", "medical_total": f"{250 * n}.00",
             "total": f"{450 * n}.00", "total_capitals": "壹元整", "draft": False, "title": "测试公示",
-            "campaign_name": "测试征缴", "coverage_year": 2027, "unit_name": "测试村村民委员会", "version": 3,
+            "campaign_name": "测试征缴", "coverage": "养老保险 2026 年度，医疗保险 2027 年度",
+            "unit_name": "测试村村民委员会", "version": 3,
             "published_on": "2026年12月1日", "posting_start": "2026年12月1日", "posting_end": "2026年12月7日",
             "office_phone": "0375-2612345", "url": "http://lx.test/gongshi/410411200001/2026/v3"}
 

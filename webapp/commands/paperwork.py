@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..rules.categories import GOV_GROUPS
 from .campaign import campaign_option, resolve_campaign
 
 PHASES = ("读取文件", "检查", "写入")
@@ -89,7 +90,7 @@ def import_plan(file, village_code, skip_existing, check_only):
 
 @click.command("import-gov")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--group", type=click.Choice(["dibao", "tekun", "disabled"]), required=True,
+@click.option("--group", type=click.Choice(list(GOV_GROUPS)), required=True,
               help="低保 (dibao), 特困/五保 (tekun) or 重度残疾 (disabled).")
 @click.option("--replace", is_flag=True, help="People not on the list lose the mark.")
 def import_gov(file, group, replace):

@@ -46,11 +46,14 @@ def _sample_receipt() -> dict:
     from ..services.site import Site
     return {
         "number": "2018-200001-00001", "campaign": "2018年城乡居民基本养老保险、基本医疗保险集中征缴",
-        "coverage_year": 2019, "unit": "平顶山市湛河区曹镇乡大营村村民委员会", "payer": "欧阳娜娜",
+        "coverage": "养老保险 2018 年度，医疗保险 2019 年度",
+        "unit": "平顶山市湛河区曹镇乡大营村村民委员会", "payer": "欧阳娜娜",
         "lines": [{"name": "欧阳娜娜", "id_masked": "410411********1234", "kind": "养老",
-                   "kind_full": "城乡居民基本养老保险", "tier": "300 元档", "self": "¥300.00", "gov": "—"},
+                   "kind_full": "城乡居民基本养老保险", "coverage": "2018 年度",
+                   "tier": "300 元档", "subsidy": "政府补贴 45 元，计入个人账户", "self": "¥300.00", "gov": "—"},
                   {"name": "张秀英", "id_masked": "410411********567X", "kind": "医疗",
-                   "kind_full": "城乡居民基本医疗保险", "tier": "", "self": "¥100.00", "gov": "¥150.00"}],
+                   "kind_full": "城乡居民基本医疗保险", "coverage": "2019 年度",
+                   "tier": "", "subsidy": "", "self": "¥100.00", "gov": "¥150.00"}],
         "total": "¥400.00", "capitals": "肆佰元整", "gov_total": "¥150.00", "method": "现金",
         "issued_at": "2018-10-12 10:32", "coordinator": "王建国", "replaces": "", "voided": False,
         "voided_at": "", "void_reason": "", "verify_url": verification_url(Site.of(current_app), "2018-200001-00001"),

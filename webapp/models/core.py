@@ -27,9 +27,11 @@ from ..extensions import db
 from ..idvault import idvault
 from ..rules import roles
 from ..rules.categories import GOV_GROUP_FLAGS
+from ..rules.coverage import coverage_label
 from ..rules.eligibility import GovRule, PersonFacts, Policy
 from ..rules.idnumber import IdInfo
 from ..rules.masking import mask_id_number
+from ..rules.pricing import tiers_summary
 from ..timeutil import now_utc
 
 __all__ = ["Area", "User", "UserSession", "user_areas", "Campaign", "PensionTier", "MedicalRate", "GovPayRule",
@@ -185,11 +187,24 @@ class Campaign(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Bumped whenever tiers, amounts or rules change: the key of the per-process policy cache.
     settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The price version receipts are issued at now (models/pricing.py): bumped only when the
+    # district admin confirms new amounts after the first receipt.
+    price_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     tiers: Mapped[list["PensionTier"]] = relationship(
         order_by="PensionTier.amount_fen", cascade="all, delete-orphan")
     medical_rates: Mapped[list["MedicalRate"]] = relationship(cascade="all, delete-orphan")
     gov_rules: Mapped[list["GovPayRule"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def tiers_summary(self) -> str:
+        """The tiers with their 多缴多得 subsidies, for the campaign summary (rules/pricing.py)."""
+        return tiers_summary({t.amount_fen: t.subsidy_fen for t in self.tiers})
+
+    @property
+    def coverage_text(self) -> str:
+        """"养老保险 2026 年度，医疗保险 2027 年度" (rules/coverage.py)."""
+        return coverage_label(self.year, self.coverage_year)
 
     @property
     def window_end(self) -> date:
@@ -220,7 +235,9 @@ class Campaign(db.Model):
             pension_born_until=self.pension_born_until,
             pension_min_age=self.pension_min_age,
             pension_max_age=self.pension_max_age,
+            collection_window=(self.collection_start, self.window_end),
             pension_tiers={t.amount_fen: t.subsidy_fen for t in self.tiers},
+            tier_groups={t.amount_fen: t.group_set for t in self.tiers if t.group_set},
             medical_fen={r.category: r.amount_fen for r in self.medical_rates},
             gov_rules=tuple(GovRule(r.group, r.kind, r.full, r.amount_fen) for r in self.gov_rules),
         )
@@ -233,7 +250,14 @@ class PensionTier(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     amount_fen: Mapped[int] = mapped_column(Integer)
     subsidy_fen: Mapped[int] = mapped_column(Integer, default=0)   # 多缴多得 government subsidy
+    # Government-paid groups (categories.GOV_GROUPS keys, comma-separated) this tier is kept for
+    # (the lowest tier for 低保/特困/重度残疾); "" = open to everyone.
+    groups: Mapped[str] = mapped_column(String(64), default="", server_default="")
     __table_args__ = (UniqueConstraint("campaign_id", "amount_fen"),)
+
+    @property
+    def group_set(self) -> frozenset:
+        return frozenset(g for g in (self.groups or "").split(",") if g)
 
 
 class MedicalRate(db.Model):
@@ -301,6 +325,7 @@ class Person(db.Model):
     is_dibao: Mapped[bool] = mapped_column(Boolean, default=False)
     is_tekun: Mapped[bool] = mapped_column(Boolean, default=False)
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_poverty: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")   # 建档立卡
     employee_pension: Mapped[bool] = mapped_column(Boolean, default=False)
     employee_medical: Mapped[bool] = mapped_column(Boolean, default=False)
     new_enrollee: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -391,6 +416,8 @@ class Receipt(db.Model):
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+    # The campaign's price version this receipt was priced by (models/pricing.py).
+    price_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     village: Mapped[Area] = relationship()
     household: Mapped[Household | None] = relationship()
@@ -433,6 +460,8 @@ class Payment(db.Model):
     amount_fen: Mapped[int] = mapped_column(Integer)
     gov_fen: Mapped[int] = mapped_column(Integer, default=0)
     self_fen: Mapped[int] = mapped_column(Integer)
+    # The 多缴多得 subsidy the tier earned when paid (pension; None for medical and older lines).
+    subsidy_fen: Mapped[int | None] = mapped_column(Integer)
     # Snapshots as they were when paid: a later 改名 must not rewrite a receipt.
     person_name: Mapped[str] = mapped_column(String(32))
     id_masked: Mapped[str] = mapped_column(String(18))

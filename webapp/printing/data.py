@@ -15,7 +15,10 @@ class ReceiptLine(TypedDict):
     id_masked: str       # 410411********1234
     kind: str            # 养老 / 医疗
     kind_full: str       # 城乡居民基本养老保险 …
+    coverage: str        # the year this line covers, "2026 年度" (rules/coverage.py: pension the
+                         # collection year, medical the next)
     tier: str            # "300 元档", or "" (medical has no tiers)
+    subsidy: str         # "政府补贴 45 元，计入个人账户" (多缴多得, pension), or ""
     self: str            # what the payer paid, "¥300.00"
     gov: str             # what the government paid, "¥150.00", or "—"
 
@@ -23,7 +26,7 @@ class ReceiptLine(TypedDict):
 class ReceiptData(TypedDict):
     number: str          # 2018-200001-00042
     campaign: str
-    coverage_year: int
+    coverage: str        # "养老保险 2026 年度，医疗保险 2027 年度": the kinds on this receipt
     unit: str            # the collecting village's full name
     payer: str
     lines: list[ReceiptLine]

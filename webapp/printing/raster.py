@@ -110,11 +110,12 @@ def receipt_blocks(d: dict) -> list:
                         Text(f"原因：{d['void_reason']}", bold=True, align="center"))))
     if d["replaces"]:
         b.append(Text(f"本收据替代已作废的收据 No. {d['replaces']}", align="center", gap=0.5))
-    b += [Text(f"征缴期：{d['campaign']}（{d['coverage_year']} 年度）"), Text(f"代征单位：{d['unit']}"),
+    b += [Text(f"征缴期：{d['campaign']}"), Text(f"缴费年度：{d['coverage']}"), Text(f"代征单位：{d['unit']}"),
           Text(f"交款人：{d['payer']}"), Rule()]
     for line in d["lines"]:
-        kind = line["kind_full"] + (f" · {line['tier']}" if line["tier"] else "")
+        kind = f"{line['kind_full']}（{line['coverage']}）" + (f" · {line['tier']}" if line["tier"] else "")
         b += [Text(f"{line['name']}　{line['id_masked']}", bold=True), Text(kind),
+              *([Text(line["subsidy"], 0.9)] if line.get("subsidy") else []),
               Text(f"自缴 {line['self']}　代缴 {line['gov']}", align="right", gap=0.45)]
     b += [Text("实收合计", align="center", gap=0), Text(d["total"], 1.7, True, "center", 0),
           Text(f"大写：{d['capitals']}", align="center")]

@@ -7,7 +7,7 @@ KIND_FULL = {PENSION: "城乡居民基本养老保险", MEDICAL: "城乡居民�
 
 # Groups the civil-affairs office lists; the government pays all or part for them (代缴).
 # Sensitive: never shown on public pages.
-GOV_GROUPS = {"dibao": "低保", "tekun": "特困/五保", "disabled": "重度残疾"}
+GOV_GROUPS = {"dibao": "低保", "tekun": "特困/五保", "disabled": "重度残疾", "poverty": "建档立卡"}
 # Each group is recorded on the person as a yes/no fact (Person.is_dibao …).
 GOV_GROUP_FLAGS = {g: f"is_{g}" for g in GOV_GROUPS}
 
@@ -28,6 +28,7 @@ PERSON_FLAG_WORDS = {
     "is_dibao": ("低保", "低保户", "低保对象", "城市低保", "农村低保"),
     "is_tekun": ("特困", "特困人员", "特困供养", "特困供养人员", "五保", "五保户", "五保对象"),
     "is_disabled": ("重度残疾", "重残", "重度残疾人", "一级残疾", "二级残疾"),
+    "is_poverty": ("建档立卡", "建档立卡户", "建档立卡贫困户", "建档立卡贫困人口", "贫困户"),
     "employee_pension": ("职工养老", "职工养老保险"),
     "employee_medical": ("职工医保", "职工医疗", "职工医疗保险"),
     "new_enrollee": ("新参保",),

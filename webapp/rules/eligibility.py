@@ -4,7 +4,7 @@ Everything takes plain values (a Policy, a PersonFacts) so the rules can be test
 Flask or a database and the same code serves the pages, the API and the imports.
 """
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from .categories import GOV_GROUPS, MEDICAL, PENSION
 from .idnumber import age_on
@@ -31,6 +31,11 @@ class Policy:
     gov_rules: tuple = ()
     pension_min_age: int = 16
     pension_max_age: int = 59
+    # The campaign's collection window (first day, last day incl. an extension): with it, the
+    # ages above decide too (pension_birth_window). None: the birth dates alone (a bare Policy).
+    collection_window: tuple | None = None
+    # tier fen -> the government-paid groups it is kept for; a tier not here is open to everyone.
+    tier_groups: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,15 @@ class LineAmount:
 
 def pension_findings(person: PersonFacts, policy: Policy, today: date) -> list[Finding]:
     out = []
-    if person.birth_date < policy.pension_born_from:
-        born = f"{policy.pension_born_from:%Y年%-m月%-d日}"
+    born_from, born_until = pension_birth_window(policy)
+    if person.birth_date < born_from:
+        born = f"{born_from:%Y年%-m月%-d日}"
         out.append(Finding(BLOCK, "too_old",
                            f"已超过 {policy.pension_max_age} 周岁（{born}前出生），不能参加居民养老保险缴费"))
-    elif person.birth_date > policy.pension_born_until:
+    elif person.birth_date > born_until:
+        born = f"{born_until:%Y年%-m月%-d日}"
         out.append(Finding(BLOCK, "too_young",
-                           f"未满 {policy.pension_min_age} 周岁，不能参加居民养老保险"))
+                           f"征收期内未满 {policy.pension_min_age} 周岁（{born}后出生），不能参加居民养老保险"))
     if person.is_student:
         out.append(Finding(BLOCK, "student", "在校学生不参加城乡居民养老保险"))
     if person.employee_pension:
@@ -80,10 +87,35 @@ def pension_findings(person: PersonFacts, policy: Policy, today: date) -> list[F
 
 
 def pension_birth_window(policy: Policy) -> tuple[date, date]:
-    """The birth dates (inclusive) pension_findings lets pay pension, for queries that must select
-    the same people in SQL (the worklist's 未缴清 filter). Students and people with employee
-    pension are blocked too; medical is blocked by employee medical only."""
-    return policy.pension_born_from, policy.pension_born_until
+    """The birth dates (inclusive) who may pay pension: the one rule, used by pension_findings and
+    by every query that must select the same people in SQL (worklists, expected payers, plan
+    lists). Students and people with employee pension are blocked too; medical is blocked by
+    employee medical only.
+
+    The campaign's birth-date window, narrowed by its ages on its collection window: at least
+    pension_min_age on the last day of collection (someone still 15 for the whole window is not
+    offered pension) and at most pension_max_age on the first day (someone already 60 is not)."""
+    born_from, born_until = policy.pension_born_from, policy.pension_born_until
+    if policy.collection_window:
+        first, last = policy.collection_window
+        young, old = age_birth_window(policy.pension_min_age, policy.pension_max_age, first, last)
+        born_from, born_until = max(born_from, young), min(born_until, old)
+    return born_from, born_until
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day `years` earlier; 29 February becomes the 28th in a common year, which is what
+    idnumber.age_on counts (a 29 February child turns a year older on 1 March of a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_birth_window(min_age: int, max_age: int, first: date, last: date) -> tuple[date, date]:
+    """(born on or after, born on or before) for: age >= min_age on `last` and age <= max_age on
+    `first` (ages as idnumber.age_on counts them)."""
+    return _years_before(first, max_age + 1) + timedelta(days=1), _years_before(last, min_age)
 
 
 def medical_findings(person: PersonFacts, policy: Policy) -> list[Finding]:
@@ -95,7 +127,8 @@ def medical_findings(person: PersonFacts, policy: Policy) -> list[Finding]:
 def person_findings(person: PersonFacts) -> list[Finding]:
     out = []
     if person.new_enrollee:
-        out.append(Finding(WARN, "new_enrollee", "新参保人员：缴费即完成参保登记，请核对身份证原件"))
+        out.append(Finding(WARN, "new_enrollee",
+                           "新参保人员：须先到区社保经办机构办理参保登记，登记后再缴费；请核对身份证原件"))
     if not person.has_phone:
         out.append(Finding(WARN, "no_phone", "未登记手机号"))
     return out
@@ -112,6 +145,17 @@ def gov_share(kind: str, amount_fen: int, groups, rules) -> int:
         if rule.kind == kind and rule.group in groups:
             best = max(best, amount_fen if rule.full else min(rule.amount_fen, amount_fen))
     return best
+
+
+def tier_open(tier_fen: int, person: PersonFacts, policy: Policy) -> bool:
+    """Whether this person may choose this tier: a tier kept for some groups needs one of them."""
+    kept = policy.tier_groups.get(tier_fen)
+    return not kept or bool(kept & person.groups)
+
+
+def tier_kept_for(tier_fen: int, policy: Policy) -> str:
+    """"低保、特困/五保" for a tier kept for those groups; "" for an open tier."""
+    return "、".join(label for g, label in GOV_GROUPS.items() if g in policy.tier_groups.get(tier_fen, ()))
 
 
 def line_amount(kind: str, person: PersonFacts, policy: Policy, tier_fen: int | None = None) -> LineAmount:

@@ -8,7 +8,7 @@ from datetime import date
 
 from .categories import EMPLOYEE_MEDICAL, EMPLOYEE_PENSION, GOV_GROUP_FLAGS, IS_STUDENT, NEW_ENROLLEE
 from .contact import PERSON_PHONE_MAX, InvalidPhone, normalize_phone
-from .eligibility import BLOCK, PersonFacts, medical_findings, pension_findings
+from .eligibility import BLOCK, PersonFacts, medical_findings, pension_birth_window, pension_findings
 from .idnumber import IdInfo, InvalidIdNumber, parse_id_number
 from .names import clean_name
 from .spreadsheet import Table, cell_text, id_cell, parse_categories, parse_relation, parse_yes_no
@@ -168,11 +168,12 @@ class EligibilityNotes:
 
     def __init__(self, policy, today: date):
         self.policy, self.today = policy, today
+        self.window = pension_birth_window(policy)
         self._cache = {}
 
     def for_row(self, birth_date: date, flags: set) -> tuple:
-        p = self.policy
-        key = (birth_date < p.pension_born_from, birth_date > p.pension_born_until,
+        born_from, born_until = self.window
+        key = (birth_date < born_from, birth_date > born_until,
                IS_STUDENT in flags, EMPLOYEE_PENSION in flags, EMPLOYEE_MEDICAL in flags,
                frozenset(g for g, f in GOV_FLAG.items() if f in flags))
         found = self._cache.get(key)

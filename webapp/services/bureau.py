@@ -45,7 +45,7 @@ from .audit import record_event
 from .campaigns import require_campaign, require_writable, require_writable_id
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .imports import ListRejected
-from .numbering import next_in_series
+from .numbering import needs_whole_code, next_in_series
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
 
@@ -105,8 +105,9 @@ def create_batch(actor: Actor, village_code: str, kind: str, campaign=None) -> B
                 raise ValidationFailed({"kind": f"{village.name}没有可报送的{KINDS[kind]}缴费"
                                                 f"（需已上解并确认收到，且未报送过或退回后已改正）"})
             seq = next_in_series(BureauBatch, campaign_id=campaign.id, village_id=village.id, kind=kind)
+            whole = needs_whole_code(numbers.BUREAU_BATCH, BureauBatch, campaign.year, village.id, village.code)
             batch = BureauBatch(
-                number=numbers.batch_number(campaign.year, village.code, kind, seq),
+                number=numbers.batch_number(campaign.year, village.code, kind, seq, whole_code=whole),
                 campaign_id=campaign.id, village_id=village.id, kind=kind, created_by_id=actor.user_id,
                 row_count=len(payments), amount_fen=sum(p.amount_fen for p in payments))
             db.session.add(batch)

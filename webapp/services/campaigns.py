@@ -1,15 +1,15 @@
 """The campaign: dates, tiers, amounts, government-paid groups. Data of a year, never code."""
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from ..extensions import db
-from ..models import Campaign, GovPayRule, MedicalRate, PensionTier
+from ..models import Campaign, GovPayRule, MedicalRate, PensionTier, PriceVersion, Receipt
 from ..rules import roles
-from ..rules.categories import GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION
-from ..rules.eligibility import default_pension_window
+from ..rules.categories import GOV_GROUP_FLAGS, GOV_GROUPS, MEDICAL, MEDICAL_CATEGORIES, PENSION, PERSON_FLAG_WORDS
+from ..rules.eligibility import default_pension_window, pension_birth_window
 from ..rules.money import InvalidAmount, fen_to_yuan_str, yuan_to_fen
 from ..timeutil import now_utc, to_local, today_local
 from . import counters
@@ -75,24 +75,39 @@ def input_from(c: Campaign) -> CampaignInput:
         summary_start=c.summary_start, summary_end=c.summary_end, extended_until=c.extended_until,
         pension_min_age=c.pension_min_age, pension_max_age=c.pension_max_age,
         pension_born_from=c.pension_born_from, pension_born_until=c.pension_born_until,
-        tiers_text="\n".join(f"{fen_to_yuan_str(t.amount_fen).removesuffix('.00')} "
-                             f"{fen_to_yuan_str(t.subsidy_fen).removesuffix('.00')}" for t in c.tiers),
+        tiers_text="\n".join(" ".join([fen_to_yuan_str(t.amount_fen).removesuffix('.00'),
+                                       fen_to_yuan_str(t.subsidy_fen).removesuffix('.00'),
+                                       *(label for g, label in GOV_GROUPS.items() if g in t.group_set)])
+                             for t in c.tiers),
         medical_yuan={r.category: fen_to_yuan_str(r.amount_fen).removesuffix(".00") for r in c.medical_rates},
         gov_rules={(r.group, r.kind): (r.full, fen_to_yuan_str(r.amount_fen).removesuffix(".00"))
                    for r in c.gov_rules},
     )
 
 
-def parse_tiers(text: str) -> list[tuple[int, int]]:
-    """'200 40' per line (tier, subsidy in yuan); errors name the line."""
+def _group_of(word: str) -> str | None:
+    """A government-paid group named on a tier line: its label (低保, 建档立卡…) or a plan list's word."""
+    for group, label in GOV_GROUPS.items():
+        if word in (label, *label.split("/"), *PERSON_FLAG_WORDS.get(GOV_GROUP_FLAGS[group], ())):
+            return group
+    return None
+
+
+def parse_tiers(text: str) -> list[tuple[int, int, frozenset]]:
+    """'200 40' per line (tier, subsidy in yuan), then optionally the groups the tier is kept for
+    ('200 40 低保 特困 重度残疾'); errors name the line."""
     tiers, problems = [], []
     for n, line in enumerate((text or "").splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
-        parts = [p for p in re.split(r"[\s,，:：/]+", line) if p]
-        if len(parts) != 2:
-            problems.append(f"第 {n} 行应为“档次 补贴”两个数，如 200 40")
+        parts = [p for p in re.split(r"[\s,，:：/、]+", line) if p]
+        if len(parts) < 2:
+            problems.append(f"第 {n} 行应为“档次 补贴”两个数，如 200 40（可再写限定人群，如 200 40 低保 特困）")
+            continue
+        groups = {w: _group_of(w) for w in parts[2:]}
+        if unknown := [w for w, g in groups.items() if g is None]:
+            problems.append(f"第 {n} 行的人群“{'、'.join(unknown)}”无法识别，可写：{'、'.join(GOV_GROUPS.values())}")
             continue
         try:
             tier, subsidy = yuan_to_fen(parts[0]), yuan_to_fen(parts[1])
@@ -101,10 +116,10 @@ def parse_tiers(text: str) -> list[tuple[int, int]]:
             continue
         if tier <= 0:
             problems.append(f"第 {n} 行的档次必须大于 0")
-        elif any(t == tier for t, _ in tiers):
+        elif any(t == tier for t, _, _ in tiers):
             problems.append(f"第 {n} 行的档次 {parts[0]} 元重复")
         else:
-            tiers.append((tier, subsidy))
+            tiers.append((tier, subsidy, frozenset(groups.values())))
     if not tiers and not problems:
         problems.append("至少需要一个缴费档次")
     if problems:
@@ -193,7 +208,9 @@ def create_campaign(actor: Actor, data: CampaignInput) -> Campaign:
     return c
 
 
-def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Campaign:
+def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput, *, price_reason: str = "") -> Campaign:
+    """Save the form. Once the campaign has a receipt, a change to its amounts, tiers or
+    government shares needs `price_reason`: it becomes a new price version (_new_price_version)."""
     if not actor.is_role(roles.DISTRICT_ADMIN):
         raise Forbidden("只有区管理员可以修改征缴参数")
     with unit_of_work():
@@ -207,13 +224,16 @@ def update_campaign(actor: Actor, campaign_id: int, data: CampaignInput) -> Camp
         if errors:
             raise ValidationFailed(errors)
         before = _describe(c)
-        window = (c.pension_born_from, c.pension_born_until)
+        window = pension_birth_window(c._build_policy())
         _apply(c, data, tiers, medical, gov)
+        after = _describe(c)
+        if _prices(before) != _prices(after):
+            _new_price_version(actor, c, before, after, price_reason)
         c.settings_version = (c.settings_version or 1) + 1
         db.session.flush()
-        if window != (c.pension_born_from, c.pension_born_until):
+        if window != pension_birth_window(c._build_policy()):
             counters.rebuild(c.id)   # who is expected to pay pension changed for everyone
-        b, a = diff(before, _describe(c))
+        b, a = diff(before, after)
         record_event(actor, "campaign.update", c, summary=c.name, before=b, after=a)
     return c
 
@@ -253,6 +273,57 @@ def next_year_input(c: Campaign) -> CampaignInput:
         setattr(data, f, _next_year(getattr(data, f)))
     data.extended_until = None
     return data
+PRICE_KEYS = ("tiers", "medical", "gov_rules")   # the parts of _describe that set what a line costs
+
+
+def _prices(described: dict) -> dict:
+    return {k: described[k] for k in PRICE_KEYS}
+
+
+def _new_price_version(actor: Actor, c: Campaign, before: dict, after: dict, reason: str) -> None:
+    """Amounts changed. Before the first receipt that is just an edit; after it, only as a new
+    price version confirmed with a reason: receipts keep the amounts they were issued at
+    (Receipt.price_version), and rosters and exports name the versions they hold."""
+    issued = db.session.scalar(select(func.count(Receipt.id)).where(Receipt.campaign_id == c.id))
+    if not issued:
+        return
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationFailed({"price_reason": (
+            f"本期已开具 {issued} 张收据，缴费金额、档次和政府代缴已按第 {c.price_version} 版价格收取："
+            f"如确需修改，请填写原因，确认启用第 {c.price_version + 1} 版价格版本（已开收据保持原金额）")})
+    if not db.session.scalar(select(PriceVersion.id).where(PriceVersion.campaign_id == c.id).limit(1)):
+        first = db.session.scalar(select(func.min(Receipt.created_at)).where(Receipt.campaign_id == c.id))
+        db.session.add(PriceVersion(campaign_id=c.id, version=c.price_version, reason=FIRST_VERSION_REASON,
+                                    settings=_prices(before), created_at=first))
+    c.price_version += 1
+    db.session.add(PriceVersion(campaign_id=c.id, version=c.price_version, reason=reason[:200],
+                                settings=_prices(after), created_by_id=actor.user_id))
+    record_event(actor, "campaign.price_version", c, summary=f"启用第 {c.price_version} 版价格：{reason[:100]}",
+                 before=_prices(before), after=_prices(after) | {"version": c.price_version, "reason": reason})
+
+
+FIRST_VERSION_REASON = "开始收费时的标准"
+
+
+def price_versions(campaign_id: int) -> list[PriceVersion]:
+    return db.session.scalars(select(PriceVersion).where(PriceVersion.campaign_id == campaign_id)
+                              .order_by(PriceVersion.version)).all()
+
+
+def price_note(campaign: Campaign, until: datetime | None = None) -> str:
+    """What a roster says about the price versions of its rows: "" while the campaign has only
+    ever had one; else each version (started by `until`, e.g. a roster's publication) with its
+    start and reason."""
+    rows = [v for v in price_versions(campaign.id) if until is None or v.created_at <= until]
+    if not rows:
+        return ""
+    parts = [f"{price_version_label(v.version)}（{to_local(v.created_at):%Y-%m-%d}起：{v.reason}）" for v in rows]
+    return "缴费标准：" + "；".join(parts) + "。每笔缴费按收费时的价格版本计，金额不随后来的调整改变。"
+
+
+def price_version_label(version: int) -> str:
+    return f"第{version}版"
 
 
 def _apply(c: Campaign, data: CampaignInput, tiers, medical, gov):
@@ -264,9 +335,10 @@ def _apply(c: Campaign, data: CampaignInput, tiers, medical, gov):
     # Settings rows are configuration, not money records: replacing them is safe, and the
     # audit event keeps the before/after.
     old = {t.amount_fen: t for t in c.tiers}
-    c.tiers = [old.get(t, PensionTier(amount_fen=t)) for t, _ in tiers]
-    for t, (_, s) in zip(c.tiers, tiers, strict=True):
+    c.tiers = [old.get(t, PensionTier(amount_fen=t)) for t, _, _ in tiers]
+    for t, (_, s, groups) in zip(c.tiers, tiers, strict=True):
         t.subsidy_fen = s
+        t.groups = ",".join(g for g in GOV_GROUPS if g in groups)
     rates = {r.category: r for r in c.medical_rates}
     c.medical_rates = [rates.get(cat) or MedicalRate(category=cat) for cat in medical]
     for r in c.medical_rates:
@@ -282,7 +354,7 @@ def _describe(c: Campaign) -> dict:
                                      "collection_start", "collection_end", "summary_start", "summary_end",
                                      "extended_until", "pension_min_age", "pension_max_age",
                                      "pension_born_from", "pension_born_until"]}
-    d["tiers"] = [[t.amount_fen, t.subsidy_fen] for t in c.tiers]
+    d["tiers"] = [[t.amount_fen, t.subsidy_fen, *([t.groups] if t.groups else [])] for t in c.tiers]
     d["medical"] = {r.category: r.amount_fen for r in c.medical_rates}
     d["gov_rules"] = {f"{r.group}/{r.kind}": ("full" if r.full else r.amount_fen) for r in c.gov_rules}
     return d

@@ -31,6 +31,7 @@ from ..extensions import db
 from ..models import Campaign, Payment, Person, ReceiptVoid
 from ..models.progress_counters import OPEN_DAY, ProgressLines, ProgressPeople, ProgressReceipts
 from ..rules.categories import MEDICAL, PENSION
+from ..rules.eligibility import Policy, pension_birth_window
 from ..timeutil import to_local
 
 TABLES = (ProgressPeople, ProgressLines, ProgressReceipts)
@@ -46,7 +47,8 @@ def local_day(at: datetime) -> date:
 def expects(campaign: Campaign, person) -> dict:
     """{kind: expected?}: the Python twin of progress.pension_expected / medical_expected and of
     the CASEs in BACKFILL (a test holds them together)."""
-    return {PENSION: (campaign.pension_born_from <= person.birth_date <= campaign.pension_born_until
+    born_from, born_until = pension_birth_window(campaign.policy())
+    return {PENSION: (born_from <= person.birth_date <= born_until
                       and not person.is_student and not person.employee_pension),
             MEDICAL: not person.employee_medical}
 
@@ -221,17 +223,19 @@ def _local_date_sql(column: str, dialect: str) -> str:
     return f"date({column}, '+8 hours')"
 
 
-_PENSION_EXPECTED = ("pe.birth_date >= c.pension_born_from AND pe.birth_date <= c.pension_born_until "
+# :born_from and :born_until are the campaign's pension_birth_window (the one rule), bound per
+# campaign: the ages on its collection window narrow its birth dates, which SQL cannot work out.
+_PENSION_EXPECTED = ("pe.birth_date >= :born_from AND pe.birth_date <= :born_until "
                      "AND NOT pe.is_student AND NOT pe.employee_pension")
 _MEDICAL_EXPECTED = "NOT pe.employee_medical"
 
 
-def backfill_sql(dialect: str, one_campaign: bool = False) -> dict:
-    """{table: INSERT ... SELECT} recounting each counter table from scratch, for the campaigns
-    `:campaign_id` (`one_campaign`) or all. Plain SQL for SQLite and PostgreSQL alike (only the
-    local-date function differs); the migration runs these too."""
+def backfill_sql(dialect: str) -> dict:
+    """{table: INSERT ... SELECT} recounting each counter table from scratch for the campaign
+    `:campaign_id`. Plain SQL for SQLite and PostgreSQL alike (only the local-date function
+    differs); the migration runs these too."""
     day = lambda col: _local_date_sql(col, dialect)  # noqa: E731
-    campaign = "c.id = :campaign_id" if one_campaign else "1 = 1"
+    campaign = "c.id = :campaign_id"
     lines = f"""
         SELECT p.campaign_id AS campaign_id, pe.id AS person_id, pe.village_id AS village_id, p.kind AS kind,
                {day('p.created_at')} AS paid_day, COALESCE({day('rv.voided_at')}, :open_day) AS void_day,
@@ -280,21 +284,39 @@ def backfill_sql(dialect: str, one_campaign: bool = False) -> dict:
     }
 
 
-def _params(statement: str, campaign_id):
-    q = text(statement).bindparams(bindparam("open_day", OPEN_DAY, type_=Date))
-    return q if campaign_id is None else q.bindparams(campaign_id=campaign_id)
+_CAMPAIGN_WINDOWS = text("SELECT id, pension_born_from, pension_born_until, pension_min_age, pension_max_age, "
+                         "collection_start, collection_end, extended_until FROM campaigns")
+
+
+def _birth_windows(connection) -> dict:
+    """{campaign id: pension_birth_window}, from the campaigns' columns alone (the migration runs
+    this on a schema older than today's models)."""
+    out = {}
+    for cid, born_from, born_until, min_age, max_age, start, end, extended in connection.execute(_CAMPAIGN_WINDOWS):
+        start, end, extended = (_as_date(d) for d in (start, end, extended))
+        policy = Policy(pension_born_from=_as_date(born_from), pension_born_until=_as_date(born_until),
+                        pension_tiers={}, medical_fen={}, pension_min_age=min_age, pension_max_age=max_age,
+                        collection_window=(start, max(end, extended or end)))
+        out[cid] = pension_birth_window(policy)
+    return out
+
+
+def _as_date(value):
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def backfill(connection, campaign_id: int | None = None) -> None:
     """Delete the counters (of one campaign, or all) and insert them recounted. Runs on a
     Session or a Connection (the migration's)."""
     dialect = connection.get_bind().dialect.name if hasattr(connection, "get_bind") else connection.dialect.name
-    for table, statement in backfill_sql(dialect, campaign_id is not None).items():
-        q = delete(table.__table__)
-        if campaign_id is not None:
-            q = q.where(table.__table__.c.campaign_id == campaign_id)
-        connection.execute(q)
-        connection.execute(_params(statement, campaign_id))
+    windows = _birth_windows(connection)
+    for cid in ([campaign_id] if campaign_id is not None else sorted(windows)):
+        born_from, born_until = windows[cid]
+        for table, statement in backfill_sql(dialect).items():
+            connection.execute(delete(table.__table__).where(table.__table__.c.campaign_id == cid))
+            values = {"open_day": OPEN_DAY, "born_from": born_from, "born_until": born_until}
+            connection.execute(text(statement).bindparams(
+                *(bindparam(k, v, type_=Date) for k, v in values.items() if f":{k}" in statement), campaign_id=cid))
 
 
 def rebuild(campaign_id: int | None = None) -> None:

@@ -26,11 +26,12 @@ from ..models import (
 )
 from ..rules import roles
 from ..rules.categories import PENSION
+from ..rules.coverage import coverage_label
 from ..rules.spreadsheet import FORMULA_STARTS, csv_text, neutralize
 from ..timeutil import local_day_range_utc, today_local
 from .actor import Actor
 from .audit import record_event
-from .campaigns import require_campaign
+from .campaigns import price_version_label, require_campaign
 from .errors import Forbidden, NotFound, ValidationFailed
 from .scope import visible_area_ids, visible_village_ids
 from .tx import unit_of_work
@@ -48,18 +49,25 @@ class Annex:
     widths: tuple
 
 
-# Titles, columns and notes as printed in 平湛政办〔2018〕70号.
+# The column after the paper form's own (平湛政办〔2018〕70号): new enrollees register with the
+# 区社保经办机构 before they pay, and the bureau sees on the sheet whom it still has to register.
+REGISTRATION, REGISTRATION_DUE = "参保登记", "待办理"
+# And the campaign's price version each line was collected at (services/campaigns.py: amounts
+# change after the first receipt only as a new version), so a sheet that holds two says which.
+PRICE_VERSION = "价格版本"
+
+# Titles, columns and notes as printed in 平湛政办〔2018〕70号 (plus REGISTRATION).
 ANNEXES = {
     "staff": Annex("附件1", "城乡居民养老（医疗）保险费集中征缴工作人员登记表",
                    ("单位（全称）", "姓名", "职务", "电话"), ("注：此表由乡（办事处）填制。",), (40, 12, 20, 18)),
     "pension": Annex("附件2", "参保人员缴费情况表（养老）",
-                     ("序号", "姓名", "身份证号", "住址", "电话", "金额", "是否新参保"),
+                     ("序号", "姓名", "身份证号", "住址", "电话", "金额", "是否新参保", REGISTRATION, PRICE_VERSION),
                      ("注：1. 此表由代征单位填制，新参保人员做参保登记后进行缴费。",
-                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 32, 14, 10, 10)),
+                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 32, 14, 10, 10, 10, 10)),
     "medical": Annex("附件3", "参保人员缴费情况表（医疗）",
-                     ("序号", "姓名", "身份证号", "住址", "电话", "是否新参保"),
+                     ("序号", "姓名", "身份证号", "住址", "电话", "是否新参保", REGISTRATION, PRICE_VERSION),
                      ("注：1. 此表由代征单位填制，新参保人员做参保登记后进行缴费。",
-                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 36, 14, 10)),
+                      "2. 新参保手续按照区社保经办机构要求办理。"), (6, 10, 22, 36, 14, 10, 10, 10)),
 }
 ID_COLUMN = 2      # 身份证号 in 附件2/3 (0-based)
 AMOUNT_COLUMN = 5  # 金额 in 附件2
@@ -153,7 +161,8 @@ def payment_rows_query(kind: str, campaign_id: int, village_id: int, flt: Export
         which = Payment.void_id.in_(select(CorrectionDecision.void_id).where(CorrectionDecision.approved.is_(True)))
     else:
         which = Payment.void_id.is_(None)
-    q = (select(Payment.amount_fen, Payment.new_enrollee, Person.name, Person.id_cipher, Person.address, Person.phone)
+    q = (select(Payment.amount_fen, Payment.new_enrollee, Person.name, Person.id_cipher, Person.address, Person.phone,
+                Receipt.price_version)
          .join(Receipt, Payment.receipt_id == Receipt.id).join(Person, Payment.person_id == Person.id)
          .where(Payment.kind == kind, Payment.campaign_id == campaign_id, which,
                 Receipt.village_id == village_id)
@@ -172,21 +181,21 @@ def payment_rows_query(kind: str, campaign_id: int, village_id: int, flt: Export
 
 def payment_sheet(kind: str, campaign_id: int, village: Area, flt: ExportFilter) -> Sheet:
     rows = []
-    for i, (amount, new, name, cipher, address, phone) in enumerate(
+    for i, (amount, new, name, cipher, address, phone, version) in enumerate(
             db.session.execute(payment_rows_query(kind, campaign_id, village.id, flt)), start=1):
         row = [i, name, idvault.decrypt(cipher), address, phone]
         if kind == PENSION:
             row.append(amount / 100)
-        row.append("是" if new else "否")
+        row += ["是" if new else "否", REGISTRATION_DUE if new else "", price_version_label(version)]
         rows.append(row)
     # 冲红 lines: a payment reversed after hand-over is not dropped silently. It is its own line,
     # 序号 "冲红" and a negative amount, so whoever already holds the earlier file sees the change.
-    for amount, new, name, cipher, address, phone in db.session.execute(
+    for amount, new, name, cipher, address, phone, version in db.session.execute(
             payment_rows_query(kind, campaign_id, village.id, flt, reversed_=True)):
         row = [CORRECTION_MARK, name, idvault.decrypt(cipher), address, phone]
         if kind == PENSION:
             row.append(-amount / 100)
-        row.append("是" if new else "否")
+        row += ["是" if new else "否", REGISTRATION_DUE if new else "", price_version_label(version)]
         rows.append(row)
     return Sheet(village.name, rows)
 
@@ -200,7 +209,8 @@ def _sheet_title(name: str, used: set) -> str:
     return title
 
 
-def write_xlsx(annex: Annex, sheets: list[Sheet]) -> bytes:
+def write_xlsx(annex: Annex, sheets: list[Sheet], notes: tuple = ()) -> bytes:
+    """`notes`: lines of ours before the annex's own notes (the coverage year of 附件2/3)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -238,7 +248,7 @@ def write_xlsx(annex: Annex, sheets: list[Sheet]) -> bytes:
                 if annex is ANNEXES["pension"]:
                     ws.cell(r, AMOUNT_COLUMN + 1).number_format = "0.00"
         ws.append([])
-        for note in annex.notes:
+        for note in (*notes, *annex.notes):
             ws.append([note])
         for i, w in enumerate(annex.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
@@ -288,6 +298,7 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
     if kind == "staff" and actor.user is not None and actor.role not in roles.ADMINS:
         raise Forbidden("附件1 由乡/街道填制")
     area = _area(actor, area_code)
+    notes = ()
     if kind == "staff":
         sheets = staff_sheets(actor, area)
     else:
@@ -297,6 +308,8 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
             raise NotFound("这个区域下没有您负责的村/社区")
         _check_filter_scope(actor, flt, villages)
         sheets = [payment_sheet(kind, campaign.id, v, flt) for v in villages]
+        notes = (f"缴费年度：{coverage_label(campaign.year, campaign.coverage_year, [kind])}"
+                 f"（{campaign.year} 年集中征缴）",)
     if fmt == "csv" and len(sheets) != 1:
         raise ValidationFailed({"fmt": "CSV 每个文件只能是一个单位：请选择一个村/社区（附件1 选一个乡/街道），"
                                        "或导出 xlsx"})
@@ -312,7 +325,7 @@ def export_annex(actor: Actor, kind: str, area_code: str, *, fmt: str = "xlsx",
             record_event(actor, "annex.export", object_type="area", object_id=area_code,
                          summary=f"导出{annex.label} {area_name} {rows} 行",
                          after={"kind": kind, "area": area_code, "format": fmt, "rows": rows})
-    data = write_xlsx(annex, sheets) if fmt == "xlsx" else write_csv(annex, sheets[0])
+    data = write_xlsx(annex, sheets, notes) if fmt == "xlsx" else write_csv(annex, sheets[0])
     suffix = f"_{flt.day_from or ''}至{flt.day_to or ''}" if (flt.day_from or flt.day_to) else ""
     filename = f"{annex.label}_{annex.title}_{area_name}{suffix}.{fmt}"
     content_type = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"

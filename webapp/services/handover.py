@@ -17,7 +17,7 @@ from .actor import Actor
 from .audit import record_event
 from .campaigns import default_campaign, require_campaign, require_writable, require_writable_id
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .numbering import next_in_series
+from .numbering import needs_whole_code, next_in_series
 from .scope import get_village, visible_village_ids
 from .tx import unit_of_work
 
@@ -69,7 +69,8 @@ def receipts_on_hand(actor: Actor, village_code: str, campaign=None) -> tuple[Ar
 
 def _next_number(campaign, village: Area) -> str:
     seq = next_in_series(Handover, campaign_id=campaign.id, village_id=village.id)
-    return numbers.handover_number(campaign.year, village.code, seq)
+    whole = needs_whole_code(numbers.HANDOVER, Handover, campaign.year, village.id, village.code)
+    return numbers.handover_number(campaign.year, village.code, seq, whole_code=whole)
 
 
 def create_handover(actor: Actor, village_code: str, receipt_numbers: list[str], *, bank_slip_no: str,

@@ -35,14 +35,17 @@ from ..rules.eligibility import (
     line_amount,
     medical_findings,
     pension_findings,
+    tier_kept_for,
+    tier_open,
 )
-from ..rules.money import fen_to_capitals, format_yuan
+from ..rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
 from ..timeutil import now_utc, today_local
 from . import counters
 from .actor import Actor
 from .audit import record_event
 from .campaigns import COLLECTING, require_collecting_campaign, state_of
 from .errors import AlreadyPaid, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from .numbering import needs_whole_code
 from .scope import visible_village_ids, visible_village_ids_of_role
 from .tx import unit_of_work
 
@@ -164,6 +167,10 @@ def quote_payment(actor: Actor, lines: list[LineRequest], today: date | None = N
         if l.kind == PENSION and l.tier_fen not in policy.pension_tiers:
             errors[key] = f"{person.name}：请选择本期的养老缴费档次"
             continue
+        if l.kind == PENSION and not tier_open(l.tier_fen, facts, policy):
+            errors[key] = (f"{person.name}：{fen_to_yuan_str(l.tier_fen).removesuffix('.00')} 元档仅限"
+                           f"{tier_kept_for(l.tier_fen, policy)}人员，请选择其他档次")
+            continue
         amount = line_amount(l.kind, facts, policy, l.tier_fen if l.kind == PENSION else None)
         quoted.append(QuotedLine(person, l.kind, l.tier_fen if l.kind == PENSION else None, amount, findings))
     if errors:
@@ -190,7 +197,7 @@ def _next_receipt_number(plan: "_Plan") -> str:
             seq = 1
         except IntegrityError:  # another transaction created it first
             seq = db.session.execute(_BUMP_COUNTER, which).scalar()
-    return numbers.receipt_number(plan.campaign_year, plan.village_code, seq)
+    return numbers.receipt_number(plan.campaign_year, plan.village_code, seq, whole_code=plan.whole_code)
 
 
 CLIENT_ID_CONFLICT = "这笔缴费的编号已用于另一笔不同内容的缴费，请核对后重新录入"
@@ -245,8 +252,10 @@ class _Plan:
     """A checked and priced payment as plain values: it outlives the read transaction that made it."""
     campaign_id: int
     campaign_year: int
+    price_version: int   # the campaign's price version these lines were priced by
     village_id: int
     village_code: str
+    whole_code: bool   # numbering.needs_whole_code: another district's village ends in the same digits
     household_id: int
     first_name: str
     total_fen: int
@@ -260,12 +269,17 @@ def _plan(quote: Quote, expected_total_fen: int | None) -> _Plan:
             f"收费时按 {format_yuan(expected_total_fen)} 计算，现在应收 {format_yuan(quote.total_fen)}，"
             "请与交款人核对后重新录入")})
     first = quote.lines[0].person
+    subsidies = quote.campaign.policy().pension_tiers
     return _Plan(
         campaign_id=quote.campaign.id, campaign_year=quote.campaign.year, village_id=quote.village.id,
-        village_code=quote.village.code, household_id=first.household_id, first_name=first.name,
+        price_version=quote.campaign.price_version,
+        village_code=quote.village.code, household_id=first.household_id,
+        whole_code=needs_whole_code(numbers.RECEIPT, Receipt, quote.campaign.year, quote.village.id,
+                                    quote.village.code), first_name=first.name,
         total_fen=quote.total_fen, gov_total_fen=quote.gov_total_fen,
         lines=tuple(dict(campaign_id=quote.campaign.id, person_id=l.person.id, kind=l.kind, tier_fen=l.tier_fen,
                          amount_fen=l.amount.amount_fen, gov_fen=l.amount.gov_fen, self_fen=l.amount.self_fen,
+                         subsidy_fen=subsidies.get(l.tier_fen) if l.kind == PENSION else None,
                          person_name=l.person.name, id_masked=l.person.id_masked,
                          new_enrollee=l.person.new_enrollee)
                     for l in quote.lines))
@@ -282,7 +296,7 @@ def _write(actor: Actor, plan: _Plan, *, method, payer_name, client_id, fingerpr
                   household_id=household_id or plan.household_id, issued_by_id=actor.user_id,
                   payer_name=payer_name or plan.first_name, method=method, total_fen=plan.total_fen,
                   gov_total_fen=plan.gov_total_fen, client_id=client_id, request_hash=fingerprint,
-                  replaces_id=replaces_id, created_at=now)
+                  replaces_id=replaces_id, price_version=plan.price_version, created_at=now)
     counters.count_payment(plan.campaign_id, plan.village_id, now, plan.lines, plan.total_fen + plan.gov_total_fen)
     receipt_id = db.session.execute(_INSERT_RECEIPT, values).scalar_one()
     lines = [dict(line, receipt_id=receipt_id, created_at=now) for line in plan.lines]

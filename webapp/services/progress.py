@@ -26,6 +26,7 @@ from ..models.progress_counters import OPEN_DAY, ProgressLines, ProgressPeople, 
 from ..printing import report as report_print
 from ..rules import roles, svgchart
 from ..rules.categories import MEDICAL, PENSION
+from ..rules.eligibility import pension_birth_window
 from ..timeutil import local_day_start_utc, now_utc, to_local, today_local
 from .actor import Actor
 from .campaigns import collecting_campaign, require_campaign
@@ -37,8 +38,8 @@ from .scope import visible_area_ids, visible_village_ids
 def pension_expected(campaign: Campaign):
     """SQL twin of `pension_findings` having no BLOCK: born inside the campaign's window, not a
     student, not in the employee pension scheme."""
-    return and_(Person.birth_date >= campaign.pension_born_from,
-                Person.birth_date <= campaign.pension_born_until,
+    born_from, born_until = pension_birth_window(campaign.policy())
+    return and_(Person.birth_date >= born_from, Person.birth_date <= born_until,
                 ~Person.is_student, ~Person.employee_pension)
 
 
@@ -428,7 +429,7 @@ def report_dict(p: Progress) -> dict:
     """Plain values for the 通报 PDF template (print templates never see ORM objects)."""
     return {
         "area_name": p.area.full_name or p.area.name, "district_view": p.area.level == "district",
-        "campaign_name": p.campaign.name, "coverage_year": p.campaign.coverage_year,
+        "campaign_name": p.campaign.name, "coverage": p.campaign.coverage_text,
         "day": f"{p.day.year}年{p.day.month}月{p.day.day}日",
         "total": p.total.as_dict(), "on_day": (p.on_day.lines, p.on_day.fen) if p.on_day else (0, 0),
         "townships": [f.as_dict() for f in p.townships], "villages": [f.as_dict() for f in p.villages],

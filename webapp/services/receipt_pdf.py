@@ -15,8 +15,10 @@ from ..models import Receipt
 from ..printing import receipt as receipt_print
 from ..printing.data import ReceiptData
 from ..rules import signing
-from ..rules.categories import KIND_FULL, KINDS, PAYMENT_METHODS
+from ..rules.categories import KIND_FULL, KINDS, PAYMENT_METHODS, PENSION
+from ..rules.coverage import coverage_label, year_text
 from ..rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
+from ..rules.pricing import subsidy_text
 from ..timeutil import to_local
 from . import payments
 from .actor import Actor
@@ -40,13 +42,26 @@ def verification_url(site: Site, number: str) -> str:
     return signing.receipt_url(site.public_base_url, number, site.receipt_keys)
 
 
+def _subsidy(receipt: Receipt, line) -> int | None:
+    """The 多缴多得 subsidy of a pension line: as recorded when paid; for a line from before it was
+    recorded, the campaign's tier, when the campaign's amounts never changed after money was taken."""
+    if line.kind != PENSION or not line.tier_fen:
+        return None
+    if line.subsidy_fen is not None:
+        return line.subsidy_fen
+    if receipt.campaign.price_version == 1:
+        return receipt.campaign.policy().pension_tiers.get(line.tier_fen)
+    return None
+
+
 def receipt_dict(receipt: Receipt, verify_url: str) -> ReceiptData:
     """Everything the print template shows, as plain values."""
     void = receipt.void
     return {
         "number": receipt.number,
         "campaign": receipt.campaign.name,
-        "coverage_year": receipt.campaign.coverage_year,
+        "coverage": coverage_label(receipt.campaign.year, receipt.campaign.coverage_year,
+                                   {l.kind for l in receipt.lines}),
         "unit": receipt.village.full_name,
         "payer": receipt.payer_name,
         "lines": [{
@@ -54,7 +69,9 @@ def receipt_dict(receipt: Receipt, verify_url: str) -> ReceiptData:
             "id_masked": l.id_masked,
             "kind": KINDS[l.kind],
             "kind_full": KIND_FULL[l.kind],
+            "coverage": year_text(l.kind, receipt.campaign.year, receipt.campaign.coverage_year),
             "tier": f"{fen_to_yuan_str(l.tier_fen).removesuffix('.00')} 元档" if l.tier_fen else "",
+            "subsidy": subsidy_text(_subsidy(receipt, l)),
             "self": format_yuan(l.self_fen),
             "gov": format_yuan(l.gov_fen) if l.gov_fen else "—",
         } for l in receipt.lines],

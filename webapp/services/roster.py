@@ -38,13 +38,14 @@ from ..models import (
 )
 from ..rules import roles
 from ..rules.contact import InvalidPhone, normalize_phone
+from ..rules.coverage import coverage_label, title_kinds
 from ..rules.money import fen_to_capitals, fen_to_yuan_str
 from ..rules.pinyin import name_pinyin
 from ..timeutil import to_local, today_local
 from . import privacy
 from .actor import Actor
 from .audit import record_event
-from .campaigns import require_campaign, require_writable
+from .campaigns import price_note, require_campaign, require_writable
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .scope import get_village, visible_village_ids
 from .site import Site
@@ -146,7 +147,7 @@ def default_office_phone(village: Area) -> str:
 
 
 def roster_title(campaign: Campaign) -> str:
-    return f"{campaign.coverage_year}年度城乡居民基本养老保险、基本医疗保险缴费名单公示"
+    return f"{campaign.year}年{title_kinds(campaign.year, campaign.coverage_year)}缴费名单公示"
 
 
 def _versions(campaign_id: int, village_id: int) -> list[RosterVersion]:
@@ -388,11 +389,13 @@ def roster_dict(version: RosterVersion | None, rows: list[dict], *, site: Site |
          "total_capitals": fen_to_capitals(total)}
     if version is None:
         return d | {"draft": True, "title": roster_title(campaign), "campaign_name": campaign.name,
-                    "coverage_year": campaign.coverage_year, "unit_name": village.full_name or village.name,
+                    "price_note": price_note(campaign),
+                    "coverage": campaign.coverage_text, "unit_name": village.full_name or village.name,
                     "version": None, "url": "", "printed_on": _day(today_local())}
     year = version.campaign.year
     return d | {"draft": False, "title": version.title, "campaign_name": version.campaign_name,
-                "coverage_year": version.coverage_year, "unit_name": version.unit_name,
+                "price_note": price_note(version.campaign, version.published_at),
+                "coverage": coverage_label(year, version.coverage_year), "unit_name": version.unit_name,
                 "version": version.version, "published_on": _day(to_local(version.published_at).date()),
                 "posting_start": _day(version.posting_start), "posting_end": _day(version.posting_end),
                 "office_phone": version.office_phone,

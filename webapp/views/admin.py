@@ -71,7 +71,7 @@ def _save_campaign(form: CampaignForm, year: int, campaign_id: int | None):
     data = _campaign_input(form, year)
     try:
         if campaign_id:
-            campaigns.update_campaign(actor(), campaign_id, data)
+            campaigns.update_campaign(actor(), campaign_id, data, price_reason=form.price_reason.data or "")
         else:
             campaigns.create_campaign(actor(), data)
     except ValidationFailed as e:
@@ -102,6 +102,7 @@ def campaign():
         return redirect(url_for("admin.campaign", campaign=year))
     return render_template("admin/campaign.html", form=form, c=c, year=year, tab="admin", new=False,
                            state=campaigns.state_of(c) if c else None, close_form=FlaskForm(),
+                           price_versions=campaigns.price_versions(c.id) if c else [],
                            **panels.year_switch(c)), (422 if form.errors else 200)
 
 
@@ -120,7 +121,7 @@ def new_campaign():
         flash(f"已新建 {year} 年度征缴期", "ok")
         return redirect(url_for("admin.campaign", campaign=year))
     return render_template("admin/campaign.html", form=form, c=None, year=year, tab="admin", new=True,
-                           state=None, close_form=None, years=None), (422 if form.errors else 200)
+                           state=None, close_form=None, years=None, price_versions=[]), (422 if form.errors else 200)
 
 
 @bp.route("/campaign/<int:year>/close", methods=["POST"])

@@ -89,7 +89,7 @@ SCHEMAS = {
         "required": ["receipt_number", "receipt_url", "pdf_url", "verify_url", "client_id", "household_id",
                      "payer_name", "method", "total_fen", "gov_total_fen", "issued_at", "issued_by", "lines"],
         "properties": {
-            "receipt_number": {"type": "string", "pattern": r"^\d{4}-\d{6}-\d{5}$"},
+            "receipt_number": {"type": "string", "pattern": r"^\d{4}-(\d{6}|\d{12})-\d{5,}$"},
             "receipt_url": {"type": "string", "format": "uri-reference"},
             "pdf_url": {"type": "string", "format": "uri-reference", "description": "58 mm 热敏纸 PDF"},
             "verify_url": {"type": "string", "format": "uri", "description": "收据二维码中的公开验证网址（带签名）"},

@@ -70,7 +70,7 @@ def search_people():
 def household(household_id):
     campaign = require_campaign()
     sheet = worklist.household_sheet(actor(), household_id, campaign)
-    form = payment_form_class(sheet.members, sorted(campaign.policy().pension_tiers))()
+    form = payment_form_class(sheet.members, campaign.policy())()
     if not form.is_submitted():
         # Sensible defaults at the door: medical ticked for everyone who still owes it.
         for m in sheet.members:
@@ -85,7 +85,7 @@ def pay(household_id):
     'confirm' records it. The client_id minted at the quote step makes a double tap harmless."""
     campaign = require_campaign()
     sheet = worklist.household_sheet(actor(), household_id, campaign)
-    form = payment_form_class(sheet.members, sorted(campaign.policy().pension_tiers))()
+    form = payment_form_class(sheet.members, campaign.policy())()
     if not form.validate_on_submit():
         return render_template("collect/household.html", sheet=sheet, form=form, campaign=campaign, tab="list"), 422
     lines = form.selected_lines()

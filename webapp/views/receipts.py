@@ -81,7 +81,7 @@ def share(number):
 
 def _reissue_form(plan: reissue.ReissuePlan):
     members = [SimpleNamespace(person=p) for p in plan.people]
-    return payment_form_class(members, sorted(require_campaign().policy().pension_tiers))()
+    return payment_form_class(members, require_campaign().policy())()
 
 
 def _prefill(form, plan: reissue.ReissuePlan):

@@ -26,6 +26,9 @@ BUDGETS = {
     # Issue 17: search as any role at 400,000 people, and within 1.5x of its cost at 2,000 (CPU
     # time, which a shared machine's other work does not inflate); a 2,000-person village's worklist.
     "search_scope_p95_ms": ("<=", 50), "search_scope_cpu_growth": ("<=", 1.5), "worklist_p95_ms_400k": ("<=", 50),
+    # Issue 13 part 6: payments' p95 while a 100,000-row plan list is previewed and while a district
+    # 附件2 is exported, at most twice the quiet p95 of the same run (bench_contention.py).
+    "payments_p95_import_ratio": ("<=", 2), "payments_p95_export_ratio": ("<=", 2),
 }
 
 

@@ -109,7 +109,7 @@ BULK_CACHE_KIB = 256 * 1024
 def bulk_write_cache(connection):
     """For one bulk write (a plan list's inserts): a page cache of BULK_CACHE_KIB instead of SQLite's
     2 MB, so that 100,000 inserts into a dozen indexes are not written out and read back page by
-    page while the write lock is held (measured: half the lock time). Other databases: no-op."""
+    page while the write lock is held. Other databases: no-op."""
     if connection.dialect.name != "sqlite":
         yield
         return

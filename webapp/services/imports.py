@@ -2,7 +2,10 @@
 office's lists of government-paid groups (低保, 特困/五保, 重度残疾).
 
 Every upload is checked whole first and shown as a preview listing each problem by row number;
-on confirm it is checked again inside the import's one transaction and goes in all or not at all.
+on confirm it is checked again and goes in all or not at all, in one transaction. Reading and
+checking (and, for a plan list, working out every row to insert) run outside the write lock, so
+coordinators' payments are not held up by them: only the writes take it (docs/architecture.md,
+"The write lock").
 A plan list of 100,000 rows goes in within the budget because nothing is done per row against the
 database: duplicates are found with a few IN queries over the lookup hashes, households and people
 are inserted with executemany, and pinyin is computed once per distinct name.
@@ -231,8 +234,8 @@ def _drop_registered(check: PlanCheck, rows: list, villages: dict, skip_existing
 def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
                skip_existing: bool = False, progress=None,
                limits: UploadLimits = DEFAULT_LIMITS) -> PlanCheck:
-    """Read and check every row of a plan list; changes nothing. Reads in the caller's transaction:
-    a plain read one for the preview, the import's unit of work for the import."""
+    """Read and check every row of a plan list; changes nothing. Called outside any unit of work
+    (the preview, the confirm's second check): it reads in a plain read transaction."""
     progress = progress or _progress_noop
     _require_importer(actor)
     progress("读取文件", 0, 1)
@@ -296,9 +299,9 @@ def _assign_households(check: PlanCheck, rows: list):
 
 
 def _plan_params(check: PlanCheck) -> tuple[list, list, list]:
-    """The insert parameters, worked out before the write unit (ciphertext and pinyin are most of
-    an import's time): (new groups, their households' rows, people's rows). A person's household_id is filled in
-    by _insert_plan, once the new households have ids."""
+    """The insert parameters, worked out before the write unit (ciphertext and pinyin are much of
+    an import's time): (new groups, their households' rows, people's rows). A person's
+    household_id is filled in by _insert_plan, once the new households have ids."""
     now = now_utc()
     new_groups = [r for r in check.rows if r.group not in check.existing_households and r.marked_head]
     households = [{"village_id": r.village_id, "number": r.household_number, "address": r.address,

@@ -2,10 +2,10 @@
 office's lists of government-paid groups (低保, 特困/五保, 重度残疾).
 
 Every upload is checked whole first and shown as a preview listing each problem by row number;
-on confirm it is checked again and goes in all or not at all, in one transaction. Reading and
-checking (and, for a plan list, working out every row to insert) run outside the write lock, so
-coordinators' payments are not held up by them: only the writes take it (docs/architecture.md,
-"The write lock").
+on confirm it is checked again and goes in all or not at all, in one transaction. The previews,
+and a plan list's second check with working out every row to insert, run outside the write lock,
+so coordinators' payments are not held up by them: only the writes take it (docs/architecture.md,
+"The write lock"). A government-paid list's confirm still checks inside it (a few thousand rows).
 A plan list of 100,000 rows goes in within the budget because nothing is done per row against the
 database: duplicates are found with a few IN queries over the lookup hashes, households and people
 are inserted with executemany, and pinyin is computed once per distinct name.

@@ -29,6 +29,9 @@ BUDGETS = {
     # Issue 17: dashboards read counters, at any size (bench_dashboard).
     "dashboard_p95_ms_400k": ("<=", 100), "admin_home_p95_ms_400k": ("<=", 100),
     "city_dashboard_p95_ms_400k": ("<=", 100),
+    # Issue 13 part 6: payments' p95 while a 100,000-row plan list is previewed and while a district
+    # 附件2 is exported, at most twice the quiet p95 of the same run (bench_contention.py).
+    "payments_p95_import_ratio": ("<=", 2), "payments_p95_export_ratio": ("<=", 2),
 }
 
 

@@ -23,6 +23,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,16 +216,9 @@ def _server_cpu(master_pid: int) -> float:
     return total
 
 
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def run() -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="lx-load-"))
-    commits = sqlite_commits_per_s(folder)
-    print(f"   raw SQLite synced commits: {commits:.0f}/s", flush=True)
-    setup = build(folder)
+@contextmanager
+def serve(folder: Path, setup: dict):
+    """gunicorn (gunicorn.conf.py, as in production) on setup's SQLite database: yields (port, process)."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{setup['db']}", INSTANCE_PATH=str(setup["instance"]),
                PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", ACCESS_LOG="")
@@ -241,12 +235,26 @@ def run() -> dict:
                     break
             except OSError:
                 time.sleep(0.1)
-        cpu_before = _server_cpu(server.pid)
-        results, start_at, client_cpu = run_clients(port, setup["people"])
-        server_cpu = _server_cpu(server.pid) - cpu_before
+        yield port, server
     finally:
         server.terminate()
         server.wait(30)
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def run() -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="lx-load-"))
+    commits = sqlite_commits_per_s(folder)
+    print(f"   raw SQLite synced commits: {commits:.0f}/s", flush=True)
+    setup = build(folder)
+    with serve(folder, setup) as (port, server):
+        cpu_before = _server_cpu(server.pid)
+        results, start_at, client_cpu = run_clients(port, setup["people"])
+        server_cpu = _server_cpu(server.pid) - cpu_before
     rows = [r for _, rs in results for r in rs]
     measured = [r for r in rows if r[0] >= start_at + WARMUP_S]
     ok = [r for r in measured if r[2] == 201]

@@ -36,6 +36,8 @@ def _config_from_environment(app) -> None:
         # Behind HTTPS: cookies never travel in clear, and generated URLs are https.
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    if os.environ.get("WRITE_LOCK_TIMEOUT_S"):
+        app.config["WRITE_LOCK_TIMEOUT_S"] = float(os.environ["WRITE_LOCK_TIMEOUT_S"])
     if slow := os.environ.get("SLOW_QUERY_MS"):
         app.config["SLOW_QUERY_MS"] = None if slow == "off" else float(slow)
     if os.environ.get("PROXY_FIX"):
@@ -69,7 +71,7 @@ def create_app(test_config=None):
     appstate.init_app(app)
     db.init_app(app)
     with app.app_context():
-        database.configure_engine(db.engine)
+        database.configure_engine(db.engine, app.config.get("WRITE_LOCK_TIMEOUT_S"))
         database.log_slow_queries(db.engine, app.config.get("SLOW_QUERY_MS"))
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True)

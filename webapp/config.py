@@ -48,6 +48,10 @@ class Config:
     # The slowest page budgets are 50-100 ms for the whole request.
     SLOW_QUERY_MS = 200
 
+    # SQLite: how long a write waits in the writer queue (webapp/database.py) before the request
+    # is answered "系统繁忙，请稍后重试" (503, Retry-After). As long as SQLite's busy_timeout.
+    WRITE_LOCK_TIMEOUT_S = 15.0
+
     # Where an upload waits between preview and confirm (None: instance/imports). Several app
     # nodes must share it (an NFS mount, say): the confirm may reach another node.
     UPLOAD_FOLDER = None

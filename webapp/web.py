@@ -21,6 +21,12 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+def retry_after(e: ServiceError) -> dict:
+    """Retry-After for an error that passes if tried again (services.errors.Busy)."""
+    seconds = getattr(e, "retry_after_s", None)
+    return {"Retry-After": str(seconds)} if seconds else {}
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (
         request.accept_mimetypes.best == "application/json")
@@ -184,8 +190,9 @@ def _error_pages(app):
             body = {"error": e.message}
             if getattr(e, "errors", None):
                 body["errors"] = e.errors
-            return jsonify(body), e.status
-        return render_template("errors/error.html", status=e.status, title="无法完成", message=e.message), e.status
+            return jsonify(body), e.status, retry_after(e)
+        return (render_template("errors/error.html", status=e.status, title="无法完成", message=e.message), e.status,
+                retry_after(e))
 
     @app.errorhandler(500)
     def server_error(e):

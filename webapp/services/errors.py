@@ -46,3 +46,13 @@ class AlreadyPaid(Conflict):
 
 class CampaignClosed(ServiceError):
     status = 422
+
+
+class Busy(ServiceError):
+    """The database's write lock was not free in time (WRITE_LOCK_TIMEOUT_S): nothing was saved,
+    and trying again shortly will do. Answered 503 with Retry-After; the phones' outbox retries."""
+    status = 503
+    retry_after_s = 5
+
+    def __init__(self, message="系统繁忙，请稍后重试"):
+        super().__init__(message)

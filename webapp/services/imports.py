@@ -2,7 +2,10 @@
 office's lists of government-paid groups (低保, 特困/五保, 重度残疾).
 
 Every upload is checked whole first and shown as a preview listing each problem by row number;
-on confirm it is checked again inside the import's one transaction and goes in all or not at all.
+on confirm it is checked again and goes in all or not at all, in one transaction. The previews,
+and a plan list's second check with working out every row to insert, run outside the write lock,
+so coordinators' payments are not held up by them: only the writes take it (docs/architecture.md,
+"The write lock"). A government-paid list's confirm still checks inside it (a few thousand rows).
 A plan list of 100,000 rows goes in within the budget because nothing is done per row against the
 database: duplicates are found with a few IN queries over the lookup hashes, households and people
 are inserted with executemany, and pinyin is computed once per distinct name.
@@ -20,6 +23,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from ..database import bulk_write_cache
 from ..extensions import db
 from ..idvault import idvault
 from ..models import Area, AuditEvent, Household, ImportJob, Person
@@ -169,6 +173,7 @@ class PlanCheck:
     existing_households: dict = field(default_factory=dict)  # group -> (household id, has head)
     village_counts: dict = field(default_factory=dict)       # village code -> people
     table: object = None                                     # the sheet read (rules.spreadsheet.Table)
+    households_seen: tuple = ()   # (groups, existing, heads) as _assign_households read them
 
     @property
     def error_rows(self) -> int:
@@ -239,7 +244,8 @@ def _drop_registered(check: PlanCheck, rows: list, villages: dict, skip_existing
 def check_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
                skip_existing: bool = False, progress=None,
                limits: UploadLimits = DEFAULT_LIMITS) -> PlanCheck:
-    """Read and check every row of a plan list; changes nothing. Runs inside the caller's unit."""
+    """Read and check every row of a plan list; changes nothing. Called outside any unit of work
+    (the preview, the confirm's second check): it reads in a plain read transaction."""
     progress = progress or _progress_noop
     _require_importer(actor)
     progress("读取文件", 0, 1)
@@ -289,6 +295,7 @@ def _assign_households(check: PlanCheck, rows: list):
     for r in rows:
         groups[r.group].append(r)
     existing, heads = _existing_households(groups)
+    check.households_seen = (list(groups), existing, heads)
     for key, members in groups.items():
         hh = existing.get(key)
         verdict = settle_household(key[1], members, hh[1] if hh else None, heads.get(hh[0]) if hh else None)
@@ -302,45 +309,53 @@ def _assign_households(check: PlanCheck, rows: list):
     check.rows.sort(key=lambda r: r.row)
 
 
-def _insert_plan(actor: Actor, check: PlanCheck, progress) -> tuple[int, int]:
-    """Bulk insert: new households (ids back in order), then people. Returns (people, households)."""
+def _plan_params(check: PlanCheck) -> tuple[list, list, list]:
+    """The insert parameters, worked out before the write unit (ciphertext and pinyin are much of
+    an import's time): (new groups, their households' rows, people's rows). A person's
+    household_id is filled in by _insert_plan, once the new households have ids."""
     now = now_utc()
-    new_groups = []
+    new_groups = [r for r in check.rows if r.group not in check.existing_households and r.marked_head]
+    households = [{"village_id": r.village_id, "number": r.household_number, "address": r.address,
+                   "created_at": now} for r in new_groups]
+    keys, people = {}, []
     for r in check.rows:
-        if r.group not in check.existing_households and r.marked_head:
-            new_groups.append(r)
+        k = keys.get(r.name)
+        if k is None:
+            k = keys[r.name] = name_keys(r.name)
+        row = {"village_id": r.village_id, "household_id": None, "is_head": r.marked_head,
+               "relation": r.relation, "name": r.name, "name_initials": k[0], "name_pinyin": k[1],
+               "id_hash": r.id_hash, "id_cipher": idvault.encrypt(r.number),
+               "id_masked": mask_id_number(r.number), "id_tail": r.number[-4:], "birth_date": r.birth_date,
+               "sex": r.sex, "address": r.address, "phone": r.phone, "created_at": now, "updated_at": now}
+        for f in FLAGS:
+            row[f] = f in r.flags
+        people.append(row)
+    return [r.group for r in new_groups], households, people
+
+
+def _insert_plan(check: PlanCheck, prepared: tuple, progress) -> tuple[int, int]:
+    """Bulk insert: new households (ids back in order), then people. Returns (people, households)."""
+    new_groups, households, people = prepared
     household_ids = dict(check.existing_households)
-    total = len(check.rows) + len(new_groups)
+    total = len(people) + len(households)
     done = 0
-    for chunk in _chunks(new_groups, INSERT_CHUNK):
+    for i in range(0, len(households), INSERT_CHUNK):
         ids = db.session.execute(
             insert(Household.__table__).returning(Household.id, sort_by_parameter_order=True),
-            [{"village_id": r.village_id, "number": r.household_number, "address": r.address,
-              "created_at": now} for r in chunk]).scalars().all()
-        household_ids.update({r.group: hid for r, hid in zip(chunk, ids, strict=True)})
-        done += len(chunk)
+            households[i:i + INSERT_CHUNK]).scalars().all()
+        household_ids.update(zip(new_groups[i:i + INSERT_CHUNK], ids, strict=True))
+        done += len(ids)
         progress("写入", done, total)
-    keys = {}
     table = Person.__table__
-    for chunk in _chunks(check.rows, INSERT_CHUNK):
-        params = []
-        for r in chunk:
-            k = keys.get(r.name)
-            if k is None:
-                k = keys[r.name] = name_keys(r.name)
-            row = {"village_id": r.village_id, "household_id": household_ids[r.group], "is_head": r.marked_head,
-                   "relation": r.relation, "name": r.name, "name_initials": k[0], "name_pinyin": k[1],
-                   "id_hash": r.id_hash, "id_cipher": idvault.encrypt(r.number),
-                   "id_masked": mask_id_number(r.number), "id_tail": r.number[-4:], "birth_date": r.birth_date,
-                   "sex": r.sex, "address": r.address, "phone": r.phone, "created_at": now, "updated_at": now}
-            for f in FLAGS:
-                row[f] = f in r.flags
-            params.append(row)
-        db.session.execute(insert(table), params)
-        counters.count_new_people(SimpleNamespace(**row) for row in params)
+    for i in range(0, len(people), INSERT_CHUNK):
+        chunk = people[i:i + INSERT_CHUNK]
+        for row, r in zip(chunk, check.rows[i:i + INSERT_CHUNK], strict=True):
+            row["household_id"] = household_ids[r.group]
+        db.session.execute(insert(table), chunk)
+        counters.count_new_people(SimpleNamespace(**row) for row in chunk)
         done += len(chunk)
         progress("写入", done, total)
-    return len(check.rows), len(new_groups)
+    return len(people), len(households)
 
 
 def _problem_list(problems: list) -> list:
@@ -360,10 +375,15 @@ def _new_job(actor: Actor, kind: str, filename: str, data: bytes, params: dict) 
 
 def preview_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
                  skip_existing: bool = False, progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
-    """Check a plan list and keep the result for the preview page. Imports nothing."""
-    with unit_of_work(), _bulk():
+    """Check a plan list and keep the result for the preview page. Imports nothing.
+
+    The check reads in a plain read transaction (no write lock: on SQLite WAL readers never block
+    the writer, so payments go on while 100,000 rows are checked); only storing the job is a unit
+    of work, a short one."""
+    with _bulk():
         check = check_plan(actor, filename, data, village_code=village_code, skip_existing=skip_existing,
                            progress=progress, limits=limits)
+    with unit_of_work():
         job = _new_job(actor, "plan", filename, data, {"village_code": village_code or "",
                                                         "skip_existing": bool(skip_existing)})
         _fill_job(job, check)
@@ -425,14 +445,27 @@ def record_failed_confirm(actor: Actor, job_id: int, error: ServiceError):
         job.summary = {**(job.summary or {}), "failed": error.message, "failed_at": now_utc().isoformat()}
 
 
-def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progress,
-                limits: UploadLimits) -> ImportJob:
-    params = job.params or {}
-    check = check_plan(actor, filename, data, village_code=params.get("village_code") or None,
-                       skip_existing=params.get("skip_existing", False), progress=progress, limits=limits)
-    if check.problems:
-        raise ListRejected(check.problems, check.total_rows)
-    people, households = _insert_plan(actor, check, progress)
+def _check_and_prepare(actor: Actor, filename: str, data: bytes, params: dict, progress,
+                       limits: UploadLimits) -> tuple[PlanCheck, tuple]:
+    """Read and check the list and work out every row to insert, in a plain read transaction (no
+    write lock: payments go on meanwhile). ListRejected when any row has a problem."""
+    with _bulk():
+        check = check_plan(actor, filename, data, village_code=params.get("village_code") or None,
+                           skip_existing=params.get("skip_existing", False), progress=progress, limits=limits)
+        if check.problems:
+            raise ListRejected(check.problems, check.total_rows)
+        return check, _plan_params(check)
+
+
+def _apply_plan(actor: Actor, job: ImportJob, check: PlanCheck, prepared: tuple, progress) -> ImportJob:
+    """Inside the import's one unit of work: what the check read from the database is read again
+    (a household or a head added meanwhile would be imported wrong; a person registered meanwhile
+    is refused by the unique ID hash), then every row goes in, or none."""
+    groups, existing, heads = check.households_seen
+    if _existing_households(dict.fromkeys(groups)) != (existing, heads):
+        raise Conflict("检查名单后，有人在这些户中登记或修改了人员，没有导入任何数据，请重新检查后再导入")
+    with bulk_write_cache(db.session.connection()):
+        people, households = _insert_plan(check, prepared, progress)
     _fill_job(job, check)
     job.status, job.imported_count, job.finished_at = "done", people, now_utc()
     db.session.flush()
@@ -443,30 +476,37 @@ def _apply_plan(actor: Actor, job: ImportJob, filename: str, data: bytes, progre
     return job
 
 
+_RACED = "导入时有人同时登记了清单中的人员，没有导入任何数据，请重新检查后再导入"
+
+
 def confirm_plan(actor: Actor, job_id: int, data: bytes, progress=None,
                  limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
-    """Import a previewed plan list: checked again, then all rows or none, in one transaction."""
+    """Import a previewed plan list: checked again and made ready outside the write lock, then all
+    rows or none, in one short transaction (the write lock is held for the inserts only)."""
     progress = progress or _progress_noop
+    job = _start_confirm(actor, job_id, "plan", data)
+    check, prepared = _check_and_prepare(actor, job.filename, data, job.params or {}, progress, limits)
     try:
         with unit_of_work(), _bulk():
-            job = _start_confirm(actor, job_id, "plan", data)
-            return _apply_plan(actor, job, job.filename, data, progress, limits)
+            job = _start_confirm(actor, job_id, "plan", data)   # again: another confirm may have won
+            return _apply_plan(actor, job, check, prepared, progress)
     except IntegrityError:
-        raise Conflict("导入时有人同时登记了清单中的人员，没有导入任何数据，请重新检查后再导入") from None
+        raise Conflict(_RACED) from None
 
 
 def import_plan(actor: Actor, filename: str, data: bytes, *, village_code: str | None = None,
                 skip_existing: bool = False, progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
     """Check and import in one go (the command line and the benchmark)."""
     progress = progress or _progress_noop
+    _require_importer(actor)
+    params = {"village_code": village_code or "", "skip_existing": bool(skip_existing)}
+    check, prepared = _check_and_prepare(actor, filename, data, params, progress, limits)
     try:
         with unit_of_work(), _bulk():
-            _require_importer(actor)
-            job = _new_job(actor, "plan", filename, data, {"village_code": village_code or "",
-                                                            "skip_existing": bool(skip_existing)})
-            return _apply_plan(actor, job, filename, data, progress, limits)
+            job = _new_job(actor, "plan", filename, data, params)
+            return _apply_plan(actor, job, check, prepared, progress)
     except IntegrityError:
-        raise Conflict("导入时有人同时登记了清单中的人员，没有导入任何数据，请重新检查后再导入") from None
+        raise Conflict(_RACED) from None
 
 
 def plan_template(fmt: str = "xlsx") -> bytes:
@@ -581,8 +621,8 @@ def check_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: 
 
 def preview_gov(actor: Actor, filename: str, data: bytes, *, group: str, replace: bool = False,
                 progress=None, limits: UploadLimits = DEFAULT_LIMITS) -> ImportJob:
-    with unit_of_work():
-        check = check_gov(actor, filename, data, group=group, replace=replace, progress=progress, limits=limits)
+    check = check_gov(actor, filename, data, group=group, replace=replace, progress=progress, limits=limits)
+    with unit_of_work():   # as preview_plan: the check reads outside the write lock
         job = _new_job(actor, "gov", filename, data, {"group": group, "replace": bool(replace)})
         _fill_job(job, check)
     return job

@@ -4,11 +4,13 @@
 On SQLite the transaction starts with BEGIN IMMEDIATE (see webapp/database.py): it waits for
 the write lock up front instead of failing with "database is locked" when it tries to turn a
 read into a write after another writer committed. Units nest: an inner one joins the outer.
+A writer that waits longer than WRITE_LOCK_TIMEOUT_S for the lock gets Busy (nothing written).
 """
 from contextlib import contextmanager
 
-from ..database import writer_queue, writing
+from ..database import WriteLockTimeout, writer_queue, writing
 from ..extensions import db
+from .errors import Busy
 
 
 @contextmanager
@@ -29,6 +31,9 @@ def unit_of_work(*, keep_loaded: bool = False):
     try:
         yield db.session
         session.commit()
+    except WriteLockTimeout:
+        session.rollback()
+        raise Busy() from None
     except BaseException:
         session.rollback()
         raise

@@ -18,6 +18,7 @@ from ..services.campaigns import default_campaign, require_campaign
 from ..services.errors import AlreadyPaid, CampaignClosed, Conflict, ServiceError, ValidationFailed
 from ..services.scope import villages_of
 from ..timeutil import to_local, today_local
+from ..web import retry_after
 from . import DB_INT_MAX, actor, db_int, public, site
 from .api_doc import OPENAPI
 
@@ -48,7 +49,7 @@ def _code(e: ServiceError) -> str:
         return "client_id_conflict"    # same key, different content
     if isinstance(e, CampaignClosed):
         return "campaign_closed"
-    return {422: "invalid", 404: "not_found", 403: "forbidden", 409: "conflict"}.get(e.status, "error")
+    return {422: "invalid", 404: "not_found", 403: "forbidden", 409: "conflict", 503: "busy"}.get(e.status, "error")
 
 
 @bp.errorhandler(ServiceError)
@@ -57,7 +58,7 @@ def service_error(e):
     body = {"error": e.message, "code": _code(e)}
     if isinstance(e, ValidationFailed):
         body["errors"] = e.errors
-    return jsonify(body), e.status
+    return jsonify(body), e.status, retry_after(e)
 
 
 @bp.errorhandler(CSRFError)

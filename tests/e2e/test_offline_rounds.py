@@ -35,6 +35,15 @@ def not_the_browsers_error_page(page):
     assert "ERR_INTERNET_DISCONNECTED" not in page.content()
 
 
+def on_household_page(browser, live, household_id):
+    """A phone with service workers blocked, logged in as coord1, on a household page ready to pay."""
+    context, page = new_page(browser, live, service_workers="block")
+    log_in(page)
+    page.goto(f"/households/{household_id}")
+    wait_until(page, READY)
+    return context, page
+
+
 def take_payment_here(page) -> str:
     """The household page on screen: 核对金额, 确认收款; returns the saved slip's client_id."""
     wait_until(page, READY)
@@ -111,14 +120,9 @@ def test_a_round_of_three_households_offline_without_a_service_worker(browser, l
 def test_a_page_left_open_asks_the_server_before_taking_money(browser, live, world, village):
     """Online, the household's state is fetched before the confirm step and before 确认收款: a
     person another phone paid for meanwhile is shown, and nothing is recorded twice."""
-    context, page = new_page(browser, live, service_workers="block")
-    other_context, other = new_page(browser, live, service_workers="block")
-    log_in(page)
-    log_in(other)
     ha, (b, hb) = village["a"][1], village["b"]
-    page.goto(f"/households/{ha}")
-    wait_until(page, READY)
-    other.goto(f"/households/{ha}")                                   # another phone pays first
+    context, page = on_household_page(browser, live, ha)
+    other_context, other = on_household_page(browser, live, ha)     # another phone pays first
     other.click("#pay-form button[type=submit]")
     other.click("#lx-confirm")
     other.wait_for_url("**/receipts/*")
@@ -143,11 +147,8 @@ def test_a_page_left_open_asks_the_server_before_taking_money(browser, live, wor
 
 
 def test_a_refused_slip_says_what_to_do_instead_of_promising_an_upload(browser, live, world, village):
-    context, page = new_page(browser, live, service_workers="block")
-    log_in(page)
     a, ha = village["a"]
-    page.goto(f"/households/{ha}")
-    wait_until(page, READY)
+    context, page = on_household_page(browser, live, ha)
     context.set_offline(True)
     client_id = take_payment_here(page)
     slip = page.locator(f"article[data-slip='{client_id}']")
@@ -168,11 +169,8 @@ def test_a_refused_slip_says_what_to_do_instead_of_promising_an_upload(browser, 
 
 
 def test_a_session_that_ends_offline_asks_to_log_in_and_sends_after(browser, live, world, village):
-    context, page = new_page(browser, live, service_workers="block")
-    log_in(page)
     a, ha = village["a"]
-    page.goto(f"/households/{ha}")
-    wait_until(page, READY)
+    context, page = on_household_page(browser, live, ha)
     go_offline(context, live)
     client_id = take_payment_here(page)
     sessions.end_user_sessions(world.user("coord1").id, sessions.IDLE)   # the idle timeout, meanwhile

@@ -93,7 +93,7 @@
     if (controlled() || !navigator.onLine || !pageUser()) { root_.dataset.lxKept = "0"; return Promise.resolve(); }
     var slow = navigator.connection && (navigator.connection.saveData || /2g/.test(navigator.connection.effectiveType || ""));
     var fetched = 0;
-    return keep(here(), "<!doctype html>" + document.documentElement.outerHTML, document).then(function () {
+    return keep(here(), firstHtml, document).then(function () {
       return getMeta(INDEX);
     }).then(function (index) {
       index = index || {};
@@ -218,7 +218,10 @@
                                                (controlled() ? "" : "；离线时请勿刷新");
   }
 
+  var firstHtml = "";
   function start() {
+    // The page as the server drew it, before this phone's scripts marked it up (pending badges, totals).
+    firstHtml = "<!doctype html>" + document.documentElement.outerHTML;
     if (history.state === null || !history.state.lxPath) history.replaceState({ lxPath: here() }, "", here());
     intercept();
     showAge();

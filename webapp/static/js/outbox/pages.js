@@ -88,9 +88,23 @@
 
   /* Keep this page, then what it links to, then (one step further) the households of a
      worklist it links to: a household page is enough to go round the whole village. */
+  /* Whether a service worker is taking over (it keeps the pages): a blocked one never gets ready. */
+  function workerComing() {
+    if (!("serviceWorker" in navigator)) return Promise.resolve(false);
+    return Promise.race([navigator.serviceWorker.ready.then(function () { return true; }, function () { return false; }),
+                         new Promise(function (resolve) { setTimeout(resolve, 3000, false); })]);
+  }
+
   function warm() {
+    return workerComing().then(function (worker) {
+      if (!worker && !controlled()) return keepRound();
+      document.documentElement.dataset.lxKept = "0";
+    });
+  }
+
+  function keepRound() {
     var root_ = document.documentElement;
-    if (controlled() || !navigator.onLine || !pageUser()) { root_.dataset.lxKept = "0"; return Promise.resolve(); }
+    if (!navigator.onLine || !pageUser()) { root_.dataset.lxKept = "0"; return Promise.resolve(); }
     var slow = navigator.connection && (navigator.connection.saveData || /2g/.test(navigator.connection.effectiveType || ""));
     var fetched = 0;
     return keep(here(), firstHtml, document).then(function () {

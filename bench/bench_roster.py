@@ -75,11 +75,11 @@ def _fill_village(world, n: int):
             for kind, amount, tier in kinds:
                 lines.append({"receipt_id": hh, "campaign_id": world.campaign.id, "person_id": p["id"], "kind": kind,
                               "tier_fen": tier, "amount_fen": amount, "gov_fen": 0, "self_fen": amount,
-                              "person_name": p["name"], "id_masked": p["id_masked"], "created_at": at})
+                              "person_name": p["name"], "id_masked": p["id_masked"], "created_at": at, "taken_at": at})
                 total += amount
         receipts.append({"id": hh, "number": f"{world.campaign.year}-200001-{hh:05d}", "campaign_id": world.campaign.id,
                          "village_id": village.id, "household_id": hh, "issued_by_id": coord.id,
-                         "payer_name": members[0]["name"], "total_fen": total, "created_at": at})
+                         "payer_name": members[0]["name"], "total_fen": total, "created_at": at, "taken_at": at})
     conn.execute(insert(Receipt), receipts)
     conn.execute(insert(Payment), lines)
     db.session.commit()

@@ -226,12 +226,12 @@ def district_with_payments(n_people: int, townships: int = 10, villages_per_town
                     lines.append({"receipt_id": rid, "campaign_id": campaign.id, "person_id": p.id, "kind": kind,
                                   "tier_fen": amount if kind == "pension" else None, "amount_fen": amount,
                                   "gov_fen": 0, "self_fen": amount, "person_name": p.name, "id_masked": p.id_masked,
-                                  "created_at": at, "void_id": void_id})
+                                  "created_at": at, "taken_at": at, "void_id": void_id})
                     total += amount
             receipts.append({"id": rid, "number": f"B-{rid:07d}", "campaign_id": campaign.id,
                              "village_id": members[0].village_id, "household_id": hid,
                              "issued_by_id": issuer[members[0].village_id],
-                             "payer_name": members[0].name, "total_fen": total, "created_at": at})
+                             "payer_name": members[0].name, "total_fen": total, "created_at": at, "taken_at": at})
         for i in range(0, len(receipts), 20000):
             conn.execute(insert(Receipt), receipts[i:i + 20000])
         conn.execute(insert(ReceiptVoid), voids)

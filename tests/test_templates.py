@@ -37,7 +37,7 @@ def test_no_blueprint_registers_a_template_global(app):
     from webapp import web
     from webapp.rules import roles
     expected = {"asset", "KINDS", "ROLES", "roles", "SEX", "GOV_GROUPS", "PAYMENT_METHODS", "PERSON_FLAGS",
-                "CORRECTION_STATES"}
+                "CORRECTION_STATES", "rendered_ms"}
     jinja_builtins = set(jinja2.Environment().globals) | {"url_for", "get_flashed_messages", "config",
                                                           "request", "session", "g", "csrf_token",
                                                           "csrf_meta_tag"}   # Flask-WTF/csrf extension

@@ -25,3 +25,8 @@ def local_day_start_utc(day: date) -> datetime:
 def local_day_range_utc(day_from: date, day_to: date) -> tuple[datetime, datetime]:
     """[start, end) in UTC covering China-local days day_from..day_to inclusive."""
     return local_day_start_utc(day_from), local_day_start_utc(day_to + timedelta(days=1))
+
+
+def local_minute(dt: datetime) -> str:
+    """A naive-UTC instant as China time to the minute, as receipts and the audit print it."""
+    return to_local(dt).strftime("%Y-%m-%d %H:%M")

@@ -1,5 +1,7 @@
 """Cross-cutting web concerns: template helpers, security headers, error pages, and the rule that
 an account with a temporary password can do nothing until it sets its own."""
+import time
+
 from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
@@ -88,7 +90,9 @@ def _template_helpers(app, versions: dict):
     )
     app.jinja_env.globals.update(KINDS=KINDS, ROLES=roles.LABELS, roles=roles, SEX=SEX, GOV_GROUPS=GOV_GROUPS,
                                  PAYMENT_METHODS=PAYMENT_METHODS, PERSON_FLAGS=list(PERSON_FLAGS),
-                                 CORRECTION_STATES=CORRECTION_STATES)
+                                 CORRECTION_STATES=CORRECTION_STATES,
+                                 # When the server drew the page (ms since 1970), for "数据更新于 X 分钟前" offline.
+                                 rendered_ms=lambda: int(time.time() * 1000))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -3,13 +3,13 @@ backfilled from the people, payments, receipts and voids already recorded; and t
 role (市管理员, issue 17 part 2) allowed in users.role.
 
 Revision ID: counters0001
-Revises: years0001
+Revises: offline0001
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "counters0001"
-down_revision = "years0001"
+down_revision = "offline0001"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,8 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, Payment, Person, Receipt
 from webapp.services import accounts, sync
 from webapp.services.actor import SYSTEM
-from webapp.timeutil import now_utc, to_local, today_local
+from webapp.services.errors import ValidationFailed
+from webapp.timeutil import now_utc, today_local
 
 PAY = "/payments"
 
@@ -277,9 +278,12 @@ def test_payment_taken_offline_on_the_last_day_is_accepted_after_the_window_clos
     assert coord.post("/api/v1/payments", json=body).status_code == 201
 
 
-def test_payment_day_believes_the_phone_only_within_a_week():
+def test_taken_at_believes_the_phone_only_within_a_week_and_a_few_minutes_ahead():
     now = now_utc()
-    assert sync.payment_day(now - timedelta(days=2), now) == to_local(now - timedelta(days=2)).date()
-    assert sync.payment_day(now + timedelta(hours=3), now) is None        # clock ahead
-    assert sync.payment_day(now - timedelta(days=30), now) is None        # clock far behind
-    assert sync.payment_day(None, now) is None
+    assert sync.taken_at(now - timedelta(days=2), now) == now - timedelta(days=2)
+    assert sync.taken_at(now + sync.CLOCK_SKEW, now) == now + sync.CLOCK_SKEW
+    assert sync.taken_at(None, now) == now
+    for wrong in (now + timedelta(hours=3), now - timedelta(days=30)):   # clock ahead, far behind
+        with pytest.raises(ValidationFailed) as e:
+            sync.taken_at(wrong, now)
+        assert CHINESE.search(e.value.errors["recorded_at"])

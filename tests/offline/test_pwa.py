@@ -23,7 +23,7 @@ def test_service_worker_is_served_from_the_root_and_always_revalidated(client):
     # The shell is named by versioned URLs, so a deploy changes the worker and updates the cache.
     names = {re.sub(r"^/static/|\?v=\w+$", "", a) for a in shell["assets"]}
     # js/mode.js: 长辈模式 on pages opened offline too.
-    outbox = {f"js/outbox/{n}.js" for n in ("store", "send", "slip", "lists", "page", "payform")}
+    outbox = {f"js/outbox/{n}.js" for n in ("store", "send", "slip", "lists", "pages", "page", "payform")}
     assert names == {"css/app.css", "js/mode.js", "js/app.js", "icons/icon-192.png"} | outbox
     # Every file of the outbox exists, and is cached for offline use.
     assert {p.relative_to(Path(webapp.__file__).parent / "static").as_posix()
@@ -71,7 +71,7 @@ def test_every_page_links_the_manifest_and_loads_the_outbox(world, client, login
     assert 'rel="manifest" href="/manifest.webmanifest"' in login_page
     html = login("coord1").get("/").get_data(as_text=True)
     assert 'rel="manifest" href="/manifest.webmanifest"' in html
-    for name in ("store", "send", "slip", "lists", "page"):
+    for name in ("store", "send", "slip", "lists", "pages", "page"):
         assert re.search(rf'<script src="/static/js/outbox/{name}\.js\?v=\w+" defer></script>', html)
     # The household form's script is loaded by the household page only.
     assert "payform.js" not in html

@@ -53,10 +53,10 @@ def known(world):
 
 
 def move_receipt(receipt, day: date, hour: int = 10):
-    """Pretend a receipt (and its lines) was issued at `hour` China time on `day`."""
+    """Pretend a receipt (and its lines) was taken and issued at `hour` China time on `day`."""
     at = local_day_start_utc(day) + timedelta(hours=hour)
-    db.session.execute(update(Receipt).where(Receipt.id == receipt.id).values(created_at=at))
-    db.session.execute(update(Payment).where(Payment.receipt_id == receipt.id).values(created_at=at))
+    db.session.execute(update(Receipt).where(Receipt.id == receipt.id).values(created_at=at, taken_at=at))
+    db.session.execute(update(Payment).where(Payment.receipt_id == receipt.id).values(created_at=at, taken_at=at))
     recount_counters()
 
 

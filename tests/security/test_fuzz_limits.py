@@ -18,6 +18,7 @@ from tests.factories import World
 from tests.offline.conftest import CHINESE
 from tests.security.conftest import ROLES
 from tests.security.test_fuzz_forms import discover, submit
+from webapp.timeutil import now_utc
 from webapp.views.api_doc import OPENAPI
 
 # Lengths of a run of 9s that cross a limit: int32, int64, float (1.8e308), and Python's
@@ -58,7 +59,7 @@ def valid_bodies(world) -> dict:
     p = world.person(world.V1)
     return {
         "/payments": {"client_id": "0b9d2a8e-52c6-4e51-9d6e-2c33a2f3c1aa", "payer_name": "张三",
-                      "expected_total_fen": 25000, "recorded_at": "2025-01-01T08:00:00+08:00",
+                      "expected_total_fen": 25000, "recorded_at": now_utc().isoformat() + "Z",
                       "household_id": p.household_id, "method": "cash",
                       "lines": [{"person_id": p.id, "kind": "medical"},
                                 {"id_number": world.id_number(), "kind": "pension", "amount_fen": 20000,

@@ -411,7 +411,12 @@ class Receipt(db.Model):
     method: Mapped[str] = mapped_column(String(16), default="cash")
     total_fen: Mapped[int] = mapped_column(Integer)       # collected from the payer
     gov_total_fen: Mapped[int] = mapped_column(Integer, default=0)
+    # When the server recorded it (for a payment taken offline: when the phone synced).
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, index=True)
+    # When the money changed hands: the phone's `recorded_at` for a payment taken offline (within
+    # services/sync.py's bounds), else the same as created_at. Receipts, rosters, exports and the
+    # day figures go by this one; "the day money was taken" is its China-local date.
+    taken_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, index=True)
     # Idempotency key chosen by the client (offline outbox) and a hash of what it asked for.
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
@@ -468,6 +473,7 @@ class Payment(db.Model):
     new_enrollee: Mapped[bool] = mapped_column(Boolean, default=False)
     void_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_voids.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+    taken_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)   # the receipt's taken_at
 
     receipt: Mapped[Receipt] = relationship(back_populates="lines")
     person: Mapped[Person] = relationship()

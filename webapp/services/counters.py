@@ -148,13 +148,13 @@ def _payment_intervals(person_ids, ignore_void_id=None) -> dict:
     """{person_id: [(campaign_id, kind, paid_day, void_day, amount_fen, gov_fen)]}."""
     out = defaultdict(list)
     rows = db.session.execute(
-        select(Payment.person_id, Payment.campaign_id, Payment.kind, Payment.created_at, Payment.amount_fen,
+        select(Payment.person_id, Payment.campaign_id, Payment.kind, Payment.taken_at, Payment.amount_fen,
                Payment.gov_fen, Payment.void_id, ReceiptVoid.voided_at)
         .outerjoin(ReceiptVoid, ReceiptVoid.id == Payment.void_id)
         .where(Payment.person_id.in_(list(person_ids))))
-    for pid, cid, kind, created, amount, gov, void_id, voided_at in rows:
+    for pid, cid, kind, taken, amount, gov, void_id, voided_at in rows:
         voided = void_id is not None and void_id != ignore_void_id
-        out[pid].append((cid, kind, local_day(created), local_day(voided_at) if voided else OPEN_DAY, amount, gov))
+        out[pid].append((cid, kind, local_day(taken), local_day(voided_at) if voided else OPEN_DAY, amount, gov))
     return out
 
 
@@ -207,7 +207,7 @@ def count_void(receipt, void) -> None:
     """A receipt just voided (its ReceiptVoid flushed and its lines pointed at it)."""
     person_ids = {line.person_id for line in receipt.lines}
     deltas = contribution(person_ids).merge(contribution(person_ids, ignore_void_id=void.id), sign=-1)
-    paid, voided = local_day(receipt.created_at), local_day(void.voided_at)
+    paid, voided = local_day(receipt.taken_at), local_day(void.voided_at)
     fen = receipt.total_fen + receipt.gov_total_fen
     deltas.add(ProgressReceipts, (receipt.campaign_id, receipt.village_id, paid, OPEN_DAY), 1, fen, sign=-1)
     deltas.add(ProgressReceipts, (receipt.campaign_id, receipt.village_id, paid, voided), 1, fen)
@@ -238,7 +238,7 @@ def backfill_sql(dialect: str) -> dict:
     campaign = "c.id = :campaign_id"
     lines = f"""
         SELECT p.campaign_id AS campaign_id, pe.id AS person_id, pe.village_id AS village_id, p.kind AS kind,
-               {day('p.created_at')} AS paid_day, COALESCE({day('rv.voided_at')}, :open_day) AS void_day,
+               {day('p.taken_at')} AS paid_day, COALESCE({day('rv.voided_at')}, :open_day) AS void_day,
                CASE WHEN (p.kind = 'pension' AND {_PENSION_EXPECTED}) OR (p.kind = 'medical' AND {_MEDICAL_EXPECTED})
                     THEN 1 ELSE 0 END AS covered,
                p.amount_fen AS amount_fen, p.gov_fen AS gov_fen, pe.new_enrollee AS new_enrollee
@@ -275,12 +275,12 @@ def backfill_sql(dialect: str) -> dict:
             FROM ({lines}) l GROUP BY campaign_id, village_id, kind, paid_day, void_day, covered""",
         ProgressReceipts: f"""
             INSERT INTO progress_receipts (campaign_id, village_id, paid_day, void_day, receipts, fen)
-            SELECT r.campaign_id, r.village_id, {day('r.created_at')}, COALESCE({day('rv.voided_at')}, :open_day),
+            SELECT r.campaign_id, r.village_id, {day('r.taken_at')}, COALESCE({day('rv.voided_at')}, :open_day),
                    COUNT(*), SUM(r.total_fen + r.gov_total_fen)
             FROM receipts r JOIN campaigns c ON c.id = r.campaign_id
             LEFT JOIN receipt_voids rv ON rv.receipt_id = r.id
             WHERE {campaign}
-            GROUP BY r.campaign_id, r.village_id, {day('r.created_at')}, COALESCE({day('rv.voided_at')}, :open_day)""",
+            GROUP BY r.campaign_id, r.village_id, {day('r.taken_at')}, COALESCE({day('rv.voided_at')}, :open_day)""",
     }
 
 

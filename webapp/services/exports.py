@@ -166,10 +166,10 @@ def payment_rows_query(kind: str, campaign_id: int, village_id: int, flt: Export
          .join(Receipt, Payment.receipt_id == Receipt.id).join(Person, Payment.person_id == Person.id)
          .where(Payment.kind == kind, Payment.campaign_id == campaign_id, which,
                 Receipt.village_id == village_id)
-         .order_by(Receipt.created_at, Payment.id))
+         .order_by(Receipt.taken_at, Payment.id))
     if flt.day_from or flt.day_to:
         start, end = local_day_range_utc(flt.day_from or date(2000, 1, 1), flt.day_to or today_local())
-        q = q.where(Receipt.created_at >= start, Receipt.created_at < end)
+        q = q.where(Receipt.taken_at >= start, Receipt.taken_at < end)
     if flt.handover_id:
         q = q.where(Receipt.id.in_(select(HandoverReceipt.receipt_id)
                                    .where(HandoverReceipt.handover_id == flt.handover_id)))

@@ -191,7 +191,7 @@ def slip_data(actor: Actor, handover_id: int) -> dict:
         "bank_slip_no": h.bank_slip_no, "note": h.note, "count": h.receipt_count,
         "total": format_yuan(h.total_fen), "capitals": fen_to_capitals(h.total_fen),
         "receipts": [{"number": r.number, "payer": r.payer_name, "method": PAYMENT_METHODS.get(r.method, r.method),
-                      "amount": format_yuan(r.total_fen), "at": to_local(r.created_at).strftime("%m-%d %H:%M")}
+                      "amount": format_yuan(r.total_fen), "at": to_local(r.taken_at).strftime("%m-%d %H:%M")}
                      for r in h.receipts],
         # 冲红 after the hand-over, each its own line under the total (which stays as made).
         "corrections": [{"number": x.receipt.number, "payer": x.receipt.payer_name, "reason": x.reason,

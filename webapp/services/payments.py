@@ -9,7 +9,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -39,7 +39,7 @@ from ..rules.eligibility import (
     tier_open,
 )
 from ..rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
-from ..timeutil import now_utc, today_local
+from ..timeutil import local_minute, now_utc, today_local
 from . import counters
 from .actor import Actor
 from .audit import record_event
@@ -286,20 +286,22 @@ def _plan(quote: Quote, expected_total_fen: int | None) -> _Plan:
 
 
 def _write(actor: Actor, plan: _Plan, *, method, payer_name, client_id, fingerprint, household_id,
-           replaces_id, issued_by) -> Receipt:
+           replaces_id, issued_by, taken_at) -> Receipt:
     """The writes of a payment: a handful of statements on the tables (Core, not ORM-enabled: a
     third of the Python per statement), so the write lock is held briefly. Returns a transient
     Receipt holding exactly what was written, for _attach once the transaction has committed."""
     number = _next_receipt_number(plan)
     now = now_utc()
+    taken_at = taken_at or now
     values = dict(number=number, campaign_id=plan.campaign_id, village_id=plan.village_id,
                   household_id=household_id or plan.household_id, issued_by_id=actor.user_id,
                   payer_name=payer_name or plan.first_name, method=method, total_fen=plan.total_fen,
                   gov_total_fen=plan.gov_total_fen, client_id=client_id, request_hash=fingerprint,
-                  replaces_id=replaces_id, price_version=plan.price_version, created_at=now)
-    counters.count_payment(plan.campaign_id, plan.village_id, now, plan.lines, plan.total_fen + plan.gov_total_fen)
+                  replaces_id=replaces_id, price_version=plan.price_version, created_at=now, taken_at=taken_at)
+    counters.count_payment(plan.campaign_id, plan.village_id, taken_at, plan.lines,
+                           plan.total_fen + plan.gov_total_fen)
     receipt_id = db.session.execute(_INSERT_RECEIPT, values).scalar_one()
-    lines = [dict(line, receipt_id=receipt_id, created_at=now) for line in plan.lines]
+    lines = [dict(line, receipt_id=receipt_id, created_at=now, taken_at=taken_at) for line in plan.lines]
     ids = db.session.execute(_INSERT_LINES, lines).scalars()
     for line, line_id in zip(lines, ids, strict=True):
         line["id"] = line_id
@@ -307,6 +309,8 @@ def _write(actor: Actor, plan: _Plan, *, method, payer_name, client_id, fingerpr
                  summary=f"收据 {number} {format_yuan(plan.total_fen)}",
                  after={"number": number, "total_fen": plan.total_fen,
                         "lines": [[l["id_masked"], l["kind"], l["amount_fen"], l["gov_fen"]] for l in plan.lines],
+                        # Both times: when the money was taken, when the server got it (this event's own time).
+                        "taken_at": local_minute(taken_at), "recorded_at": local_minute(now),
                         **({"replaces_id": replaces_id} if replaces_id else {})})
     return Receipt(id=receipt_id, issued_by=issued_by, lines=[Payment(**line) for line in lines], **values)
 
@@ -323,7 +327,8 @@ def _attach(receipt: Receipt) -> Receipt:
 def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cash", payer_name: str = "",
                    client_id: str | None = None, household_id: int | None = None,
                    today: date | None = None, before_quote=None, request_hash: str | None = None,
-                   replaces_id: int | None = None, expected_total_fen: int | None = None) -> tuple[Receipt, bool]:
+                   replaces_id: int | None = None, expected_total_fen: int | None = None,
+                   taken_at: datetime | None = None) -> tuple[Receipt, bool]:
     """Record the lines and issue one receipt. Returns (receipt, created): created is False when
     this client_id was already recorded with the same content (a replay, which is not an error:
     the phone just did not hear the first answer).
@@ -339,14 +344,16 @@ def record_payment(actor: Actor, lines: list[LineRequest], *, method: str = "cas
     `request_hash` replaces the fingerprint of `lines` when the caller's request says more than
     they do (the API's ID numbers and new-enrollee details), so a replay is judged on the request.
     `replaces_id`: the voided receipt this one replaces (重开; services.reissue checks it).
-    `expected_total_fen`: what the payer was shown; a different price now is refused."""
+    `expected_total_fen`: what the payer was shown; a different price now is refused.
+    `taken_at`: when the money changed hands (naive UTC), if not now: a payment taken offline,
+    already checked by services.sync; `today` is then its day."""
     client_id = normalize_client_id(client_id)
     if method not in PAYMENT_METHODS:
         raise ValidationFailed({"method": "请选择缴费方式"})
     payer_name = re.sub(r"\s+", "", payer_name or "")[:32]
     fingerprint = request_hash or request_fingerprint(lines, method, payer_name)
     write = dict(method=method, payer_name=payer_name, client_id=client_id, fingerprint=fingerprint,
-                 household_id=household_id, replaces_id=replaces_id, issued_by=actor.user)
+                 household_id=household_id, replaces_id=replaces_id, issued_by=actor.user, taken_at=taken_at)
     try:
         if before_quote is None:
             try:
@@ -444,5 +451,5 @@ def count_today(actor: Actor, campaign: Campaign) -> tuple[int, int]:
     start = local_day_start_utc(today_local())
     row = db.session.execute(select(func.count(Receipt.id), func.coalesce(func.sum(Receipt.total_fen), 0)).where(
         Receipt.issued_by_id == actor.user_id, Receipt.campaign_id == campaign.id,
-        Receipt.created_at >= start, ~Receipt.id.in_(select(ReceiptVoid.receipt_id)))).one()
+        Receipt.taken_at >= start, ~Receipt.id.in_(select(ReceiptVoid.receipt_id)))).one()
     return int(row[0]), int(row[1])

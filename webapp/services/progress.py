@@ -54,7 +54,7 @@ def _expected(kind: str, campaign: Campaign):
 
 def _live_as_of(end_utc, void=ReceiptVoid):
     """A payment line made before `end_utc` and not voided before it (join `void` on void_id)."""
-    return and_(Payment.created_at < end_utc, or_(Payment.void_id.is_(None), void.voided_at >= end_utc))
+    return and_(Payment.taken_at < end_utc, or_(Payment.void_id.is_(None), void.voided_at >= end_utc))
 
 
 def _local_date(column):
@@ -248,7 +248,7 @@ def _recounted_figures(campaign: Campaign, village_ids, day: date, first_day: da
         f = fig(vid)
         f.expected_pension, f.expected_medical, f.new_enrollees = int(ep or 0), int(em or 0), int(new or 0)
 
-    local_day = _local_date(Payment.created_at)
+    local_day = _local_date(Payment.taken_at)
     rows = db.session.execute(
         select(Person.village_id, Payment.kind, local_day, func.count(Payment.id),
                func.sum(case((and_(Payment.kind == PENSION, pension_expected(campaign)), 1),
@@ -495,7 +495,7 @@ def _home_recounted(area: Area, campaign: Campaign, village_ids, today: date) ->
     # would fetch a district's receipts one by one, which costs more than reading them all.
     live = and_(Receipt.campaign_id == campaign.id, _unindexed(Receipt.village_id).in_(village_ids),
                 ~Receipt.id.in_(select(ReceiptVoid.receipt_id)))
-    local_day = _local_date(Receipt.created_at)
+    local_day = _local_date(Receipt.taken_at)
     by_day = {_as_date(d): (int(n), int(fen or 0)) for d, n, fen in db.session.execute(
         select(local_day, func.count(Receipt.id), func.sum(Receipt.total_fen + Receipt.gov_total_fen))
         .where(live).group_by(local_day))}
@@ -538,7 +538,7 @@ def coordinator_progress(actor: Actor, today: date | None = None) -> Coordinator
     start = local_day_start_utc(today)
     mine = and_(Receipt.issued_by_id == actor.user_id, Receipt.campaign_id == campaign.id,
                 ~Receipt.id.in_(select(ReceiptVoid.receipt_id)))
-    is_today = Receipt.created_at >= start
+    is_today = Receipt.taken_at >= start
     r = db.session.execute(select(
         func.count(Receipt.id), func.coalesce(func.sum(Receipt.total_fen), 0),
         func.coalesce(func.sum(case((is_today, 1), else_=0)), 0),

@@ -19,7 +19,7 @@ from ..rules.categories import KIND_FULL, KINDS, PAYMENT_METHODS, PENSION
 from ..rules.coverage import coverage_label, year_text
 from ..rules.money import fen_to_capitals, fen_to_yuan_str, format_yuan
 from ..rules.pricing import subsidy_text
-from ..timeutil import to_local
+from ..timeutil import local_minute
 from . import payments
 from .actor import Actor
 from .errors import NotFound
@@ -79,11 +79,11 @@ def receipt_dict(receipt: Receipt, verify_url: str) -> ReceiptData:
         "capitals": fen_to_capitals(receipt.total_fen),
         "gov_total": format_yuan(receipt.gov_total_fen) if receipt.gov_total_fen else "",
         "method": PAYMENT_METHODS.get(receipt.method, receipt.method),
-        "issued_at": to_local(receipt.created_at).strftime("%Y-%m-%d %H:%M"),
+        "issued_at": local_minute(receipt.taken_at),
         "coordinator": receipt.issued_by.name,
         "replaces": receipt.replaces.number if receipt.replaces_id else "",
         "voided": void is not None,
-        "voided_at": to_local(void.voided_at).strftime("%Y-%m-%d %H:%M") if void else "",
+        "voided_at": local_minute(void.voided_at) if void else "",
         "void_reason": void.reason if void else "",
         "verify_url": verify_url,
     }

@@ -63,19 +63,19 @@ def live_rows(campaign: Campaign, village: Area) -> list[dict]:
     # The person's current name and masked ID, not the payment's snapshot: a 改名 (as the bureau
     # asks) must reach the roster as it reaches 附件2; the receipt keeps what was written on it.
     q = (select(Payment.person_id, Payment.kind, Payment.amount_fen, Person.name, Person.id_masked,
-                Payment.created_at, Household.number, Household.id)
+                Payment.taken_at, Household.number, Household.id)
          .join(Receipt, Receipt.id == Payment.receipt_id)
          .join(Person, Person.id == Payment.person_id).join(Household, Household.id == Person.household_id)
          .where(Payment.campaign_id == campaign.id, Payment.void_id.is_(None), Receipt.village_id == village.id)
          .order_by(Payment.id))
     people: dict[int, dict] = {}
-    for person_id, kind, amount, name, masked, created_at, hh_number, hh_id in db.session.execute(q):
+    for person_id, kind, amount, name, masked, taken_at, hh_number, hh_id in db.session.execute(q):
         row = people.setdefault(person_id, {"person_id": person_id, "pension_fen": None, "medical_fen": None,
                                             "household": (hh_number or "", hh_id)})
         row[f"{kind}_fen"] = amount
         # Lines come in order: the last one's date wins.
         row["name"], row["id_masked"] = name, masked
-        row["paid_on"] = to_local(created_at).date()
+        row["paid_on"] = to_local(taken_at).date()
     rows = sorted(people.values(), key=lambda r: (r["household"], name_pinyin(r["name"]), r["name"], r["person_id"]))
     out = []
     for seq, r in enumerate(rows, 1):

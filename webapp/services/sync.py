@@ -24,14 +24,18 @@ from ..models import Person, Receipt
 from ..rules import roles
 from ..rules.categories import KINDS, MEDICAL, PENSION
 from ..rules.idnumber import InvalidIdNumber, parse_id_number
-from ..timeutil import now_utc, to_local
+from ..timeutil import local_minute, now_utc, to_local
 from . import payments, people
 from .actor import Actor
 from .errors import AlreadyPaid, Forbidden, NotFound, ValidationFailed
 from .scope import villages_of, visible_village_ids
 
-# A payment taken offline may reach the server days later; it counts on the day the money was
-# taken, as long as the phone's clock is believable (not in the future, not older than this).
+# A payment taken offline may reach the server days later; it counts, and prints, at the time
+# the money was taken (the phone's `recorded_at`), as long as the phone's clock is believable:
+# not ahead of the server by more than a phone's usual drift, not older than a week (no
+# coordinator is offline that long: an older time is a phone whose clock was reset). Anything
+# else is refused rather than recorded at the server's time, which would print a time the payer
+# never paid at; before the campaign's collection window, quote_payment refuses it (closed).
 OFFLINE_GRACE = timedelta(days=7)
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -80,12 +84,22 @@ def submission_fingerprint(sub: PaymentSubmission) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def payment_day(recorded_at: datetime | None, now: datetime | None = None) -> date | None:
-    """The China-local day the money was taken, when the phone's clock can be believed."""
+def taken_at(recorded_at: datetime | None, now: datetime | None = None) -> datetime:
+    """When the money changed hands (naive UTC): the phone's time if believable, now if it sent
+    none. ValidationFailed (field recorded_at) for a clock that cannot be believed."""
     now = now or now_utc()
-    if recorded_at is None or not (now - OFFLINE_GRACE <= recorded_at <= now + CLOCK_SKEW):
-        return None
-    return to_local(recorded_at).date()
+    if recorded_at is None:
+        return now
+    shown = local_minute(recorded_at)
+    if recorded_at > now + CLOCK_SKEW:
+        raise ValidationFailed({"recorded_at": (
+            f"手机记录的收款时间（{shown}）晚于现在，手机时间不准：请把手机设为自动设置时间，"
+            "再在该户页面重新收款；已收的现金请勿重复收取")})
+    if recorded_at < now - OFFLINE_GRACE:
+        raise ValidationFailed({"recorded_at": (
+            f"手机记录的收款时间（{shown}）早于 {OFFLINE_GRACE.days} 天前，可能是手机时间不准：请联系镇管理员核对，"
+            "核对后在该户页面重新收款，或退还现金")})
+    return recorded_at
 
 
 def _check_shape(sub: PaymentSubmission) -> dict:
@@ -207,10 +221,17 @@ def submit_payment(actor: Actor, sub: PaymentSubmission, today: date | None = No
     if errors:
         raise ValidationFailed(errors)
     fingerprint = submission_fingerprint(sub)
-    today = today or payment_day(sub.recorded_at)
+    try:
+        when = taken_at(sub.recorded_at)
+    except ValidationFailed:
+        # A replay days later of a payment recorded in time still gets its receipt.
+        if (existing := payments.replay_of(actor, sub.client_id, fingerprint)) is not None:
+            return existing, False
+        raise
+    today = today or to_local(when).date()
     keys = {}
     common = dict(method=sub.method, payer_name=sub.payer_name, client_id=sub.client_id, today=today,
-                  request_hash=fingerprint, expected_total_fen=sub.expected_total_fen)
+                  request_hash=fingerprint, expected_total_fen=sub.expected_total_fen, taken_at=when)
     try:
         if all(line.person_id is not None for line in sub.lines):
             # Everyone is on the worklist already: the ordinary (fast) payment path.

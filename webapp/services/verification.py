@@ -66,7 +66,7 @@ def verify_receipt(keys: dict, number: str, token: str) -> Verification:
         number=receipt.number,
         unit=receipt.village.full_name,
         payer=mask_name(receipt.payer_name),
-        issued_at=receipt.created_at,
+        issued_at=receipt.taken_at,
         voided_at=receipt.void.voided_at if receipt.void else None,
         total_fen=receipt.total_fen,
         lines=tuple(VerifiedLine(mask_name(l.person_name), l.id_masked, KINDS[l.kind], l.self_fen)

@@ -175,7 +175,9 @@ def receipt_json(receipt) -> dict:
         "client_id": receipt.client_id, "household_id": receipt.household_id,
         "payer_name": receipt.payer_name, "method": receipt.method,
         "total_fen": receipt.total_fen, "gov_total_fen": receipt.gov_total_fen,
-        "issued_at": to_local(receipt.created_at).isoformat(timespec="seconds"),
+        # When the money was taken (the phone's recorded_at) and when the server recorded it.
+        "issued_at": to_local(receipt.taken_at).isoformat(timespec="seconds"),
+        "synced_at": to_local(receipt.created_at).isoformat(timespec="seconds"),
         "issued_by": receipt.issued_by.name,
         "lines": [{"person_id": p.person_id, "person_name": p.person_name, "id_masked": p.id_masked,
                    "kind": p.kind, "tier_fen": p.tier_fen, "amount_fen": p.amount_fen,

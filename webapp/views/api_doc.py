@@ -81,13 +81,15 @@ SCHEMAS = {
             "household_id": {"type": "integer", "description": "新参保人员加入的户；不填则新建一户"},
             "expected_total_fen": {**FEN, "description": "手机上向交款人显示的应收金额；与服务器计算不符时 422"},
             "recorded_at": {"type": "string", "format": "date-time",
-                            "description": "收款时间（离线时记下）；7 天内且不晚于现在时按该日计算"},
+                            "description": "收款时间（离线时记下）：收据、名单、导出都印这个时间，按该日计入进度；"
+                                           "晚于服务器时间 10 分钟以上或早于 7 天前时 422（手机时间不准）"},
         },
     },
     "Receipt": {
         "type": "object", "additionalProperties": False,
         "required": ["receipt_number", "receipt_url", "pdf_url", "verify_url", "client_id", "household_id",
-                     "payer_name", "method", "total_fen", "gov_total_fen", "issued_at", "issued_by", "lines"],
+                     "payer_name", "method", "total_fen", "gov_total_fen", "issued_at", "synced_at", "issued_by",
+                     "lines"],
         "properties": {
             "receipt_number": {"type": "string", "pattern": r"^\d{4}-(\d{6}|\d{12})-\d{5,}$"},
             "receipt_url": {"type": "string", "format": "uri-reference"},
@@ -99,7 +101,8 @@ SCHEMAS = {
             "method": {"type": "string"},
             "total_fen": {**FEN, "description": "向交款人收取的合计"},
             "gov_total_fen": {**FEN, "description": "政府代缴合计"},
-            "issued_at": {"type": "string", "format": "date-time"},
+            "issued_at": {"type": "string", "format": "date-time", "description": "收款时间（钱交到协管员手上）"},
+            "synced_at": {"type": "string", "format": "date-time", "description": "服务器记录的时间（离线：上传时）"},
             "issued_by": {"type": "string"},
             "lines": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False,

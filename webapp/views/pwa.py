@@ -13,7 +13,8 @@ bp = Blueprint("pwa", __name__)
 # Cached by the worker at install: what every page needs. Pages, and the static files only some
 # pages use, are cached as they are visited.
 OUTBOX = ["js/outbox/store.js", "js/outbox/send.js"]                     # what the worker itself runs
-OUTBOX_PAGES = ["js/outbox/slip.js", "js/outbox/lists.js", "js/outbox/page.js", "js/outbox/payform.js"]
+OUTBOX_PAGES = ["js/outbox/slip.js", "js/outbox/lists.js", "js/outbox/pages.js", "js/outbox/page.js",
+                "js/outbox/payform.js"]
 SHELL = ["css/app.css", "js/mode.js", "js/app.js", *OUTBOX, *OUTBOX_PAGES, "icons/icon-192.png"]
 ICONS = {"icon-192.png": ("192x192", "any"), "icon-512.png": ("512x512", "any"),
          "icon-maskable-512.png": ("512x512", "maskable")}

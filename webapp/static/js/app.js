@@ -110,14 +110,20 @@
     update();
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  /* What a page's content needs; again when the outbox draws a kept page offline (outbox/pages.js). */
+  function init() {
     var pay = document.getElementById("pay-form");
     if (pay) liveTotal(pay);
     var id = document.querySelector("[data-derive=id]");
     if (id) deriveId(id);
     onceButtons();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init();
     offlineBanner();
   });
 
-  window.LX = { yuan: yuan, foldId: foldId, describeId: describeId, chosenLines: chosenLines, capitalsOf: capitalsOf };
+  window.LX = { yuan: yuan, foldId: foldId, describeId: describeId, chosenLines: chosenLines, capitalsOf: capitalsOf,
+                init: init };
 })();

@@ -141,7 +141,22 @@
     if (!redraw) redraw = setTimeout(function () { redraw = null; refresh(); }, 150);
   }
 
-  ox.onChange(function () { refreshSoon(); });
+  /* The session ended (idle timeout, password changed elsewhere) while payments wait: say so
+     where the coordinator is looking, with the way back in. The outbox stays on the phone and
+     is sent by the first page opened after logging in. */
+  function loginNotice(text) {
+    var n = document.getElementById("lx-login");
+    if (!n) {
+      n = el("div", { "class": "flash error", id: "lx-login", role: "alert" });
+      var main = document.querySelector("main");
+      if (main) main.prepend(n); else document.body.prepend(n);
+    }
+    n.textContent = text + "。 ";
+    n.append(el("a", { href: "/login?next=" + encodeURIComponent(location.pathname + location.search), text: "重新登录" }));
+    root.scrollTo(0, 0);
+  }
+
+  ox.onChange(function (info) { if (info.login) loginNotice(info.login); refreshSoon(); });
 
   ox.refresh = refresh;
 })(typeof self !== "undefined" ? self : this);

@@ -10,7 +10,7 @@
   var askPersistence = ox.askPersistence, openDb = ox.openDb, refresh = ox.refresh;
 
   function clearPages() {
-    return root.caches ? root.caches.delete(PAGES).catch(function () {}) : Promise.resolve();
+    return Promise.all([root.caches ? root.caches.delete(PAGES).catch(function () {}) : null, ox.pages.clear()]);
   }
 
   function guardLogout() {
@@ -19,6 +19,10 @@
     form.addEventListener("submit", function (ev) {
       if (form.dataset.confirmed) return;
       ev.preventDefault();
+      if (ox.pages.stranded()) {   // the logout page itself could not load: stay on this one
+        root.alert("没有网络，现在不能退出登录。请恢复网络后再退出。");
+        return;
+      }
       var leave = function () { form.dataset.confirmed = "1"; form.submit(); };
       mine().then(function (items) {
         if (items.length && !root.confirm("还有 " + items.length + " 笔缴费待同步，退出后要等您再次登录才能上传。" +
@@ -63,6 +67,12 @@
     document.documentElement.dataset.lxReady = String(Math.round(root.performance ? performance.now() : 1) || 1);
   }
   ox.bindPayForm = bindPayForm;
+  /* pages.js drew a kept page in place of this one (offline, no service worker). */
+  ox.pageDrawn = function () {
+    bound = false;
+    if (takesPayments() && ox.payForm) bindPayForm(); else markReady();
+    refresh();
+  };
 
   function start() {
     var user = pageUser();
@@ -73,6 +83,7 @@
       askPersistence();
     }
     started = true;
+    ox.pages.start();
     bindPayForm();
     guardLogout();
     refresh();
@@ -82,6 +93,7 @@
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") kick(); });
     if (user) kick();
     window.addEventListener("load", worker);
+    window.addEventListener("load", function () { ox.pages.warm(); });
     if (!takesPayments() || !ox.payForm && !document.querySelector("script[src*='payform.js']")) markReady();
   }
 

@@ -7,6 +7,29 @@
   var ox = root.LXOutbox, v = ox.view;
   var el = v.el, yuan = v.yuan, slipView = v.slipView, advice = v.advice;
   var uuid = ox.uuid, enqueue = ox.enqueue, flush = ox.flush, getItem = ox.get;
+  var KIND = { pension: "养老", medical: "医疗" }, CHECK_MS = 5000;
+
+  /* A page left open may be hours old: before the payer hands over money, ask the server who in
+     this household has paid meanwhile (another phone, the office). Resolves to what of this
+     payment someone else already took; to nothing when the answer does not come (no network:
+     the outbox and the server's own refusal of a second payment take over). */
+  function paidMeanwhile(form, body) {
+    if (!navigator.onLine) return Promise.resolve([]);
+    var ctrl = root.AbortController ? new root.AbortController() : null;
+    var t = ctrl && setTimeout(function () { ctrl.abort(); }, CHECK_MS);
+    return root.fetch("/api/v1/households/" + form.dataset.household, {
+      credentials: "same-origin", headers: { Accept: "application/json" }, signal: ctrl && ctrl.signal
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (h) {
+      var taken = [];
+      ((h && h.members) || []).forEach(function (m) {
+        ["pension", "medical"].forEach(function (k) {
+          var mine = body.lines.some(function (l) { return l.person_id === m.person_id && l.kind === k; });
+          if (mine && m[k] && m[k].paid) taken.push(m.name + " 的" + KIND[k] + "保险已缴（收据 " + m[k].receipt_number + "）");
+        });
+      });
+      return taken;
+    }).catch(function () { return []; }).finally(function () { if (t) clearTimeout(t); });
+  }
 
 
   /* The amounts come from app.js (LX.chosenLines): looked up in the server's tables in the page. */
@@ -47,14 +70,34 @@
       preview.querySelector("h2").textContent = "核对金额";
       preview.querySelector(".no").textContent = "请与交款人核对以下项目和金额，确认收到现金/转账后再点“确认收款”。";
       preview.lastChild.remove();
-      panel = el("section", { id: "lx-pay" }, [preview, button,
+      var age = navigator.onLine ? null : el("div", { "class": "flash warn", id: "lx-age",
+        text: "没有网络：本户" + ox.pages.ageText() + "，别的手机此后收的款这里看不到。请先问清交款人是否已在别处交过。" });
+      panel = el("section", { id: "lx-pay" }, [age, preview, button,
         el("button", { "class": "btn secondary", type: "button", text: "返回修改", on: { click: close } })]);
       form.after(panel);
       root.scrollTo(0, 0);
+      var label = button.textContent;
+      function checked(then) {
+        button.disabled = true;
+        button.textContent = "正在核对本户最新缴费情况…";
+        return paidMeanwhile(form, p.body).then(function (taken) {
+          if (!taken.length) return then();
+          button.remove();
+          panel.prepend(el("div", { "class": "flash error", id: "lx-taken", role: "alert" }, [
+            document.createTextNode("这笔没有记录：刚刚已有人收过——" + taken.join("；") +
+                                    "。请不要再收钱；已收的请退还交款人。 "),
+            el("a", { href: "/households/" + form.dataset.household, text: "刷新本户" })]));
+          root.scrollTo(0, 0);
+        });
+      }
+      checked(function () { button.disabled = false; button.textContent = label; });
       button.addEventListener("click", function () {
+        checked(save);
+      });
+      function save() {
         button.disabled = true;   // one tap, one payment: the client_id is already fixed
         button.textContent = "正在保存…";
-        enqueue(p.body, p.slip).then(function (queued) {
+        return enqueue(p.body, p.slip).then(function (queued) {
           return (navigator.onLine ? flush({ force: true, only: queued.client_id }) : Promise.resolve({}))
             .then(function (sent) {
               return getItem(queued.client_id).then(function (left) { return { queued: queued, left: left, sent: sent || {} }; });
@@ -64,9 +107,9 @@
           showSaved(r.left, r.sent.stopped);
         }, function () {
           root.alert("手机存储不可用，这笔缴费没有保存。请改用纸质收据，或检查浏览器设置。");
-          button.disabled = false; button.textContent = "确认收款 " + yuan(p.slip.total_fen);
+          button.disabled = false; button.textContent = label;
         });
-      });
+      }
     });
 
     function showSaved(item, stopped) {
@@ -86,6 +129,16 @@
   /* Where a synced slip now lives, for the page that is showing it. */
   var lastReceipt = {};
   ox.onChange(function (info) {
+    var refused = info.held && document.querySelector("#lx-saved[data-client-id='" + info.held + "']");
+    if (refused) {   // the server refused it: the slip must stop promising an upload
+      getItem(info.held).then(function (item) {
+        if (!item) return;
+        refused.className = "flash error";
+        refused.textContent = advice(item);
+        var slip = document.querySelector("article[data-slip='" + info.held + "']");
+        if (slip) slip.replaceWith(slipView(item));
+      });
+    }
     if (info.synced && info.receipt) {
       lastReceipt[info.synced] = info.receipt.receipt_url;
       var saved = document.querySelector("#lx-saved[data-client-id='" + info.synced + "']");

@@ -8,6 +8,7 @@
   "use strict";
 
   var API = "/api/v1/payments", TIMEOUT_MS = 30000, PARALLEL = 3;
+  var LOGIN_AGAIN = "登录已过期，请重新登录：待同步的缴费保存在手机上，登录后自动上传";
   var isPage = typeof document !== "undefined";
   var ox = root.LXOutbox;
   var allItems = ox.all, getItem = ox.get, putItem = ox.put, deleteItem = ox.remove;
@@ -69,7 +70,12 @@
     return post(item, ctx.token).then(function (r) {
       if (r.status === 400 && r.data.code === "csrf" && !ctx.refreshed) {
         ctx.refreshed = true;
-        return freshToken().then(function (tok) { ctx.token = tok; return tok ? sendOne(item, ctx) : "stop"; });
+        return freshToken().then(function (tok) {
+          ctx.token = tok;
+          if (tok) return sendOne(item, ctx);
+          ctx.stopped = LOGIN_AGAIN; ctx.login = true;   // no fresh token: no session either
+          return "stop";
+        });
       }
       if (r.status === 201) {
         return deleteItem(item.client_id).then(function () {
@@ -79,7 +85,8 @@
       }
       // Not logged in, a stale page, a password to change first: nothing to send until then.
       if (r.status === 401 || r.data.code === "csrf" || r.status === 403 && !r.data.code) {
-        ctx.stopped = r.data.error || "请重新登录后再同步";
+        ctx.stopped = r.status === 401 || r.data.code === "csrf" ? LOGIN_AGAIN : r.data.error || LOGIN_AGAIN;
+        ctx.login = ctx.stopped === LOGIN_AGAIN;
         return "stop";
       }
       if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
@@ -130,9 +137,9 @@
           } else {
             failures = 0; retryAt = 0;
           }
-          changed({});
+          changed(ctx.login ? { login: LOGIN_AGAIN } : {});
           if (retry && !isPage) throw new Error("network");   // Background Sync retries later
-          return { sent: sent, retry: retry, stopped: ctx.stopped || "" };
+          return { sent: sent, retry: retry, stopped: ctx.stopped || "", login: !!ctx.login };
         });
       });
     };

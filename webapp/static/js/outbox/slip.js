@@ -26,9 +26,10 @@
   }
 
   /* The provisional slip: what was taken, marked 待同步, with no receipt number and no QR code
-     (those exist only once the server has recorded it). */
+     (those exist only once the server has recorded it). One the server refused says so, and
+     what to do instead: it will never be uploaded as it is. */
   function slipView(item) {
-    var s = item.slip;
+    var s = item.slip, held = item.state === "held";
     var rows = s.lines.map(function (l) {
       return el("tr", {}, [
         el("td", {}, [document.createTextNode(l.name), el("br"), el("span", { "class": "sub", text: l.id_masked })]),
@@ -38,9 +39,9 @@
         el("td", { "class": "num", text: l.gov_fen ? yuan(l.gov_fen) : "—" })]);
     });
     return el("article", { "class": "receipt", "data-slip": item.client_id }, [
-      el("h2", { text: "缴费凭条（待同步）" }),
-      el("div", { "class": "no" }, [el("span", { "class": "badge todo", text: "待同步" }),
-                                   document.createTextNode(" 临时凭条，不是正式收据")]),
+      el("h2", { text: held ? "缴费凭条（未被接受）" : "缴费凭条（待同步）" }),
+      el("div", { "class": "no" }, [el("span", { "class": held ? "badge bad" : "badge todo", text: held ? "需处理" : "待同步" }),
+                                   document.createTextNode(held ? " 服务器没有接受，这张凭条无效" : " 临时凭条，不是正式收据")]),
       el("dl", { "class": "kv" }, [el("dt", { text: "代征单位" }), el("dd", { text: s.village }),
                                    el("dt", { text: "户" }), el("dd", { text: s.household }),
                                    el("dt", { text: "交款人" }), el("dd", { text: s.payer })]),
@@ -53,7 +54,8 @@
         el("dt", { text: "收款时间" }), el("dd", { text: when(item.created_at) }),
         el("dt", { text: "收款人" }), el("dd", { text: s.collector }),
         el("dt", { text: "凭条编号" }), el("dd", { text: item.client_id.slice(0, 8).toUpperCase() })]),
-      el("p", { "class": "sub", text: "恢复网络后自动上传，上传后生成正式收据（带二维码）。" })]);
+      held ? el("p", { "class": "sub", "data-advice": "", text: "不会上传，也不会生成正式收据。" + advice(item) })
+           : el("p", { "class": "sub", text: "恢复网络后自动上传，上传后生成正式收据（带二维码）。" })]);
   }
 
   /* What the coordinator should do about an item the server refused. */
@@ -68,7 +70,8 @@
       return "这户不在您负责的范围内（可能已调整分工）。请联系乡/街道管理员，处理后删除此条。";
     if (e.status === 403)
       return "您的账号不能收费：" + e.message + "。请联系管理员，处理后删除此条。";
-    return "服务器拒绝了这笔缴费：" + (details || e.message) + "。请打开本户重新录入（或退还这笔钱），然后删除此条。";
+    return "服务器拒绝了这笔缴费：" + (details || e.message) + "。请打开本户核对后重新录入；不能重新录入的，" +
+           "请退还交款人现金，或联系镇管理员处理，然后删除此条。";
   }
 
   ox.view = { yuan: yuan, el: el, when: when, slipView: slipView, advice: advice };

@@ -43,6 +43,7 @@
   function deleteItem(id) { return run(ITEMS, "readwrite", function (s) { s.delete(id); }); }
   function getMeta(key) { return run(META, "readonly", function (s) { return s.get(key); }); }
   function setMeta(key, value) { return run(META, "readwrite", function (s) { s.put(value, key); }); }
+  function deleteMeta(key) { return run(META, "readwrite", function (s) { s.delete(key); }); }
 
   function uuid() {
     if (root.crypto && root.crypto.randomUUID) return root.crypto.randomUUID();
@@ -61,5 +62,5 @@
   }
 
   ox.openDb = openDb; ox.all = allItems; ox.get = getItem; ox.put = putItem; ox.remove = deleteItem;
-  ox.getMeta = getMeta; ox.setMeta = setMeta; ox.uuid = uuid; ox.askPersistence = askPersistence;
+  ox.getMeta = getMeta; ox.setMeta = setMeta; ox.removeMeta = deleteMeta; ox.uuid = uuid; ox.askPersistence = askPersistence;
 })(typeof self !== "undefined" ? self : this);

@@ -261,7 +261,7 @@ def summarise(results: list, start_at: float) -> dict:
     rows = [r for _, rs in results for r in rs]
     measured = [r for r in rows if r[0] >= start_at + WARMUP_S]
     ok = [r for r in measured if r[2] == 201]
-    span = max(r[0] for r in measured) - min(r[0] - r[1] for r in measured)
+    span = max(r[0] for r in measured) - min(r[0] - r[1] for r in measured) if measured else float("inf")
     return {"rows": rows, "ok": ok, "errors": [r for r in rows if r[2] != 201], "per_s": len(ok) / span,
             "latencies": [r[1] * 1000 for r in ok], "acknowledged": {r[3]: r[4] for r in rows if r[2] == 201}}
 

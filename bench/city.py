@@ -55,10 +55,16 @@ class CityShape:
         return self.villages * self.people_per_village
 
 
-def default_url(dbname: str = "citybench") -> str:
+def default_url() -> str:
     import os
     return os.environ.get("CITY_DATABASE_URL") or \
-        f"postgresql+psycopg://postgres@127.0.0.1:5432/{dbname}?application_name=citybench"
+        "postgresql+psycopg://postgres@127.0.0.1:5432/citybench?application_name=citybench"
+
+
+def small_url(url: str) -> str:
+    """The 2,000-person city beside it: the same server, database <name>_2k."""
+    u = make_url(url)
+    return u.set(database=f"{u.database}_2k").render_as_string(hide_password=False)
 
 
 def _libpq(url: str, dbname: str | None = None) -> str:
@@ -377,17 +383,17 @@ def _pages(app, cpu, label: str) -> dict:
 
 def _unpaid(app, n: int, village_code: str = COORD_VILLAGE) -> list:
     """n people of the village with no live medical payment in the current campaign."""
-    from sqlalchemy import select
+    from sqlalchemy import exists, select
 
     from webapp.extensions import db
     from webapp.models import Area, Campaign, Payment, Person
     with app.app_context():
-        paid = select(Payment.person_id).where(Payment.kind == "medical", Payment.void_id.is_(None),
-                                               Payment.campaign_id == select(Campaign.id).where(
-                                                   Campaign.is_current).scalar_subquery())
+        campaign = select(Campaign.id).where(Campaign.is_current).scalar_subquery()
+        paid = exists().where(Payment.person_id == Person.id, Payment.kind == "medical",
+                              Payment.void_id.is_(None), Payment.campaign_id == campaign)
         return list(db.session.scalars(
             select(Person.id).join(Area, Area.id == Person.village_id).where(
-                Area.code == village_code, Person.id.not_in(paid)).order_by(Person.id).limit(n)))
+                Area.code == village_code, ~paid).order_by(Person.id).limit(n)))
 
 
 def _collect(app, cpu) -> dict:
@@ -502,8 +508,8 @@ def _load(url: str) -> dict:
     from webapp.services.actor import SYSTEM
     app = city_app(url)
     with app.app_context():
-        villages = db.session.scalars(select(Area.code).where(Area.level == "village").order_by(Area.code)
-                                      .offset(7).limit(bench_load.CLIENTS * 125)).all()[::125]
+        codes = db.session.scalars(select(Area.code).where(Area.level == "village").order_by(Area.code)).all()
+        villages = codes[1::max(1, len(codes) // bench_load.CLIENTS)][:bench_load.CLIENTS]   # across the city
         for c, code in enumerate(villages):
             if not db.session.scalar(select(User.id).where(User.username == f"load{c:02d}")):
                 accounts.create_user(SYSTEM, username=f"load{c:02d}", name=f"协管{c}", role="coordinator",
@@ -539,9 +545,8 @@ def measure(url: str, info: dict) -> dict:
     """Every figure of the city (keys *_city), beside the same pages on a 2,000-person city."""
     figures = {"city_people": info["people"], "city_build_s": info["built_s"], "city_gib": info["bytes"] / 2**30,
                "city_people_per_gb": info["people"] / (info["bytes"] / 1e9)}
-    small_url = default_url("citybench_2k")
-    build_city(small_url, SMALL)
-    small = city_app(small_url)
+    build_city(small_url(url), SMALL)
+    small = city_app(small_url(url))
     figures.update(_pages(small, ServerCpu(small_engine(small)), "pg2k"))
     app = city_app(url)
     cpu = ServerCpu(small_engine(app))

@@ -5,18 +5,20 @@ by the SQLite district's own row maker (bench.district.PeopleMaker: valid ID num
 keyed hash and ciphertext as the services store them), and about 45% of the people already paid
 for medical insurance (a quarter of the working-age ones for pension too), one receipt per
 household, numbered and counted as services.payments numbers them, so dashboards and exports
-read a campaign in full swing.
+read a campaign in full swing (the generated payments have no audit events: nothing reads those
+for these pages).
 
 The schema comes from the migrations (`flask db upgrade`, as a production database gets it); the
-rows go in through psycopg's COPY with the tables' secondary indexes, unique constraints and
-foreign-key triggers out of the way, which are put back afterwards (every constraint then checks
+rows go in through psycopg's COPY with the tables' secondary indexes, unique and
+foreign-key constraints out of the way, which are put back afterwards (every constraint then checks
 all rows at once), then VACUUM ANALYZE. A table `bench_city` records what was built; a city whose
 record and row counts match is reused (`python -m bench.city --rebuild` builds anew).
 
     python -m bench.city [--rebuild] [--people-per-village N] [--districts N] [--build-only]
 
 CITY_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/citybench) names the
-database; it is dropped and created again on a rebuild, so it must be one of its own.
+database; it is dropped and created again on a rebuild, so it must be one of its own. The
+2,000-person city the growth is measured against lives beside it, in <name>_2k.
 """
 import random
 import time

@@ -129,10 +129,17 @@ def build_city(url: str | None = None, shape: CityShape = CityShape(), *, rebuil
         _recreate_database(url)
     app = city_app(url, **(config or {}))
     with app.app_context():
+        import logging
+
         import flask_migrate
 
         from webapp.extensions import db
+        # alembic's env.py runs logging's fileConfig, which disables every logger made before it
+        # (the app's slow-query log among them): put them back as they were.
+        was = {lg: lg.disabled for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)}
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
+        for lg, disabled in was.items():
+            lg.disabled = disabled
         _areas_and_accounts(shape)
         db.session.commit()
         t_schema = time.perf_counter()

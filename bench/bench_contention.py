@@ -29,7 +29,7 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-from bench.bench_load import PASSWORD, Client, build, percentile, serve
+from bench.bench_load import PASSWORD, Client, build, gunicorn, percentile
 
 CLIENTS = 4
 INTERVAL_S = 0.1          # each phone pays every 100 ms: 40 payments/s in all, a busy morning
@@ -160,7 +160,7 @@ def run() -> dict:
     setup = build(folder)
     seed(setup)
     plan = make_xlsx(_unregistered(setup, make_rows(ROWS + 1000))[:ROWS])
-    with serve(folder, setup) as (port, _server):
+    with gunicorn(folder, f"sqlite:///{setup['db']}", setup["instance"]) as (port, _pid):
         admin = Client(port)
         admin.conn.timeout = 600   # the preview answers only when it is done
         admin.login(ADMIN)

@@ -17,7 +17,9 @@ ROWS = 100_000
 VILLAGES = 20
 
 
-def make_rows(n: int = ROWS, seed: int = 100):
+def make_rows(n: int = ROWS, seed: int = 100, region: str = "410411"):
+    """Plan rows for villages 410411200001-020; ID numbers of `region` (bench/city.py imports
+    into a city holding 410411's people: its rows come from elsewhere, so none is already there)."""
     from webapp.services.demo import _name, make_id_number
     rng = random.Random(seed)
     used = set()
@@ -31,9 +33,9 @@ def make_rows(n: int = ROWS, seed: int = 100):
             if len(rows) >= n:
                 break
             birth = date(1935, 1, 1) + timedelta(days=rng.randrange(0, 365 * 80))
-            number = make_id_number(rng, birth, rng.random() < 0.5)
+            number = make_id_number(rng, birth, rng.random() < 0.5, region)
             while number in used:
-                number = make_id_number(rng, birth, rng.random() < 0.5)
+                number = make_id_number(rng, birth, rng.random() < 0.5, region)
             used.add(number)
             relation = "户主" if k == 0 else rng.choice(("配偶", "子女", "子女", "父母"))
             category = rng.choice(("", "", "", "", "", "", "低保", "在校学生", "农村居民"))

@@ -50,16 +50,23 @@ def sqlite_commits_per_s(folder: Path, n: int = 2000) -> float:
     return rate
 
 
-def build(folder: Path, database_url: str | None = None) -> dict:
-    """A district with one village per client, PER_VILLAGE people each, a coordinator per village;
-    in folder/load.db, or in `database_url` (bench_nodes.py: a PostgreSQL schema)."""
-    sys.path.insert(0, str(ROOT))
-    from bench.district import BENCH_KEYS, RECEIPT_KEYS, bench_app
+def write_instance(folder: Path) -> Path:
+    """folder/instance with the bench's ID and receipt keys, for a gunicorn on a bench database."""
+    from bench.district import BENCH_KEYS, RECEIPT_KEYS
     instance = folder / "instance"
     instance.mkdir(parents=True)
     (instance / "id_key.json").write_text(json.dumps({k: v.hex() for k, v in BENCH_KEYS.items()}))
     (instance / "receipt_keys.json").write_text(json.dumps({k: v.hex() for k, v in RECEIPT_KEYS.items()}))
     (instance / "secret_key").write_text("bench-load")
+    return instance
+
+
+def build(folder: Path, database_url: str | None = None) -> dict:
+    """A district with one village per client, PER_VILLAGE people each, a coordinator per village;
+    in folder/load.db, or in `database_url` (bench_nodes.py: a PostgreSQL schema)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.district import bench_app
+    instance = write_instance(folder)
     db_path = folder / "load.db"
     extra = {"SQLALCHEMY_DATABASE_URI": database_url} if database_url else {}
     app = bench_app(db_path, INSTANCE_PATH=str(instance), **extra)
@@ -217,10 +224,11 @@ def _server_cpu(master_pid: int) -> float:
 
 
 @contextmanager
-def serve(folder: Path, setup: dict):
-    """gunicorn (gunicorn.conf.py, as in production) on setup's SQLite database: yields (port, process)."""
+def gunicorn(folder: Path, database_url: str, instance: Path):
+    """A gunicorn of the app (gunicorn.conf.py) on a free port, up and answering /healthz:
+    yields (port, master pid); stopped afterwards. Its log: folder/gunicorn.log."""
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{setup['db']}", INSTANCE_PATH=str(setup["instance"]),
+    env = dict(os.environ, DATABASE_URL=database_url, INSTANCE_PATH=str(instance),
                PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", ACCESS_LOG="")
     log = (folder / "gunicorn.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
@@ -235,10 +243,11 @@ def serve(folder: Path, setup: dict):
                     break
             except OSError:
                 time.sleep(0.1)
-        yield port, server
+        yield port, server.pid
     finally:
         server.terminate()
         server.wait(30)
+        log.close()
 
 
 def percentile(values, p):
@@ -246,22 +255,29 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def summarise(results: list, start_at: float) -> dict:
+    """The clients' results as rows, the measured ones after the warm-up (ok: 201), errors,
+    latencies (ms), the rate (per_s) and {client_id: receipt number} of every acknowledged one."""
+    rows = [r for _, rs in results for r in rs]
+    measured = [r for r in rows if r[0] >= start_at + WARMUP_S]
+    ok = [r for r in measured if r[2] == 201]
+    span = max(r[0] for r in measured) - min(r[0] - r[1] for r in measured) if measured else float("inf")
+    return {"rows": rows, "ok": ok, "errors": [r for r in rows if r[2] != 201], "per_s": len(ok) / span,
+            "latencies": [r[1] * 1000 for r in ok], "acknowledged": {r[3]: r[4] for r in rows if r[2] == 201}}
+
+
 def run() -> dict:
     folder = Path(tempfile.mkdtemp(prefix="lx-load-"))
     commits = sqlite_commits_per_s(folder)
     print(f"   raw SQLite synced commits: {commits:.0f}/s", flush=True)
     setup = build(folder)
-    with serve(folder, setup) as (port, server):
-        cpu_before = _server_cpu(server.pid)
+    with gunicorn(folder, f"sqlite:///{setup['db']}", setup["instance"]) as (port, pid):
+        cpu_before = _server_cpu(pid)
         results, start_at, client_cpu = run_clients(port, setup["people"])
-        server_cpu = _server_cpu(server.pid) - cpu_before
-    rows = [r for _, rs in results for r in rs]
-    measured = [r for r in rows if r[0] >= start_at + WARMUP_S]
-    ok = [r for r in measured if r[2] == 201]
-    errors = [r for r in rows if r[2] != 201]
-    latencies = [r[1] * 1000 for r in ok]
-    span = max(r[0] for r in measured) - min(r[0] - r[1] for r in measured)
-    acknowledged = {r[3]: r[4] for r in rows if r[2] == 201}
+        server_cpu = _server_cpu(pid) - cpu_before
+    stream = summarise(results, start_at)
+    rows, ok, errors, latencies, acknowledged = (stream[k] for k in ("rows", "ok", "errors", "latencies",
+                                                                     "acknowledged"))
 
     con = sqlite3.connect(setup["db"])
     stored = dict(con.execute("SELECT client_id, number FROM receipts WHERE client_id IS NOT NULL"))
@@ -271,7 +287,7 @@ def run() -> dict:
     lost = [cid for cid, number in acknowledged.items() if stored.get(cid) != number]
     unacknowledged_stored = set(stored) - set(acknowledged)
     figures = {
-        "payments_per_s": len(ok) / span,
+        "payments_per_s": stream["per_s"],
         "payments_p50_ms": statistics.median(latencies),
         "payments_p95_ms": percentile(latencies, 95),
         "payments_errors": len(errors),

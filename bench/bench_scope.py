@@ -43,14 +43,16 @@ def _ensure_users(app):
         db.session.commit()
 
 
-def _queries(app):
-    """Queries drawn from the first village's people, so every role's search finds someone."""
+def _queries(app, village_code: str | None = None):
+    """Queries drawn from the people of a village (the first one unless named), so every role's
+    search finds someone."""
     from sqlalchemy import select
 
     from webapp.extensions import db
     from webapp.models import Area, Person
     with app.app_context():
-        first = db.session.scalar(select(Area.id).where(Area.level == "village").order_by(Area.code))
+        first = db.session.scalar(select(Area.id).where(Area.code == village_code) if village_code else
+                                  select(Area.id).where(Area.level == "village").order_by(Area.code))
         sample = db.session.execute(select(Person.name, Person.name_initials, Person.name_pinyin, Person.id_tail)
                                     .where(Person.village_id == first).order_by(Person.id).limit(12)).all()
         village_code = db.session.scalar(select(Area.code).where(Area.id == first))
@@ -62,15 +64,16 @@ def _queries(app):
     return queries, village_code
 
 
-def _time(client, url, params=None, n=1):
+def _time(client, url, params=None, n=1, cpu=time.process_time):
     """[(wall ms, CPU ms)] of n requests. The CPU time of this process (Flask, the template and
     SQLite all run in it) is what the page costs; the wall time adds whatever else the shared
-    machine was doing, so before/after comparisons read the CPU figures."""
+    machine was doing, so before/after comparisons read the CPU figures. `cpu`: seconds of CPU
+    so far (on PostgreSQL, bench/city.py adds its server processes')."""
     out = []
     for _ in range(n):
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0 = time.perf_counter(), cpu()
         resp = client.get(url, query_string=params)
-        out.append(((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000))
+        out.append(((time.perf_counter() - t0) * 1000, (cpu() - c0) * 1000))
         assert resp.status_code == 200, (url, params, resp.status_code)
     return out
 
@@ -90,23 +93,39 @@ def measure(n_people: int) -> dict:
     _ensure_users(app)
     queries, village_code = _queries(app)
     label = LABEL[n_people]
+    return search_figures(app, queries, label) | worklist_figures(app, village_code, label)
+
+
+ROLE_USERS = (("coordinator", "coord"), ("township", "tadmin"), ("district", "dadmin"))
+
+
+def _login(app, username):
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def search_figures(app, queries, label: str, cpu=time.process_time) -> dict:
+    """search_<role>_{p95,p50,cpu_p95,cpu_p50}_ms_<label> for each of ROLE_USERS, warm."""
     figures = {}
-    for role, username in (("coordinator", "coord"), ("township", "tadmin"), ("district", "dadmin")):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+    for role, username in ROLE_USERS:
+        client = _login(app, username)
         for q in queries[:5]:
             _time(client, "/search", {"q": q})      # warm the caches
-        ms = [t for _ in range(ROUNDS) for q in queries for t in _time(client, "/search", {"q": q})]
+        ms = [t for _ in range(ROUNDS) for q in queries for t in _time(client, "/search", {"q": q}, cpu=cpu)]
         figures.update(_figures(f"search_{role}", label, ms))
-    client = app.test_client()
-    client.post("/login", data={"username": "coord", "password": PASSWORD})
+    return figures
+
+
+def worklist_figures(app, village_code: str, label: str, cpu=time.process_time) -> dict:
+    """worklist_{p95,...}_ms_<label>: the coordinator's village pages 1, 2, 10, 30, unpaid and all."""
+    client = _login(app, "coord")
     _time(client, f"/villages/{village_code}", n=2)
     ms = []
     for page in (1, 2, 10, 30):
         for status in ("unpaid", "all"):
-            ms += _time(client, f"/villages/{village_code}", {"status": status, "page": page}, n=ROUNDS)
-    figures.update(_figures("worklist", label, ms))
-    return figures
+            ms += _time(client, f"/villages/{village_code}", {"status": status, "page": page}, n=ROUNDS, cpu=cpu)
+    return _figures("worklist", label, ms)
 
 
 def run() -> dict:

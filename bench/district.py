@@ -50,6 +50,63 @@ def cached_db(stem: str) -> Path:
     return DATA / f"{stem}-{tag}.db"
 
 
+class PeopleMaker:
+    """Households and their members as rows, every derived column computed the way the services
+    compute it (pinyin keys, keyed hash, ciphertext, masked ID, tail): what both generators, the
+    SQLite district (executemany) and the PostgreSQL city (COPY, bench/city.py), insert. Needs an
+    app context (the ID vault's keys). ID numbers are valid (check digit) and unique per maker."""
+
+    def __init__(self, rng: random.Random, region: str):
+        self.rng, self.region = rng, region
+        self.keys = {}       # name -> (initials, pinyin): computed once per distinct name
+        self.used = set()
+        self.today = date.today()
+
+    def household(self, household_id: int, village_id: int, limit: int = 5) -> tuple[dict, list[dict]]:
+        """(household row, 1-5 person rows, at most `limit`); the head first."""
+        from webapp.idvault import idvault
+        from webapp.rules.masking import mask_id_number
+        from webapp.rules.pinyin import name_initials, name_pinyin
+        from webapp.services.demo import GIVEN, SURNAMES, make_id_number
+        rng = self.rng
+        household = {"id": household_id, "village_id": village_id, "number": f"{household_id:07d}",
+                     "address": f"{household_id % 300}号"}
+        members = []
+        for k in range(min(limit, rng.choice((1, 2, 3, 3, 4, 5)))):
+            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+            if name not in self.keys:
+                self.keys[name] = (name_initials(name), name_pinyin(name))
+            birth = self.today - timedelta(days=rng.randrange(365, 85 * 365))
+            number = make_id_number(rng, birth, rng.random() < 0.5, self.region)
+            while number in self.used:
+                number = make_id_number(rng, birth, rng.random() < 0.5, self.region)
+            self.used.add(number)
+            members.append({
+                "village_id": village_id, "household_id": household_id, "is_head": k == 0,
+                "relation": "户主" if k == 0 else "子女", "name": name,
+                "name_initials": self.keys[name][0], "name_pinyin": self.keys[name][1],
+                "id_hash": idvault.lookup_hash(number), "id_cipher": idvault.encrypt(number),
+                "id_masked": mask_id_number(number), "id_tail": number[-4:], "birth_date": birth,
+                "sex": "M" if int(number[16]) % 2 else "F", "address": "", "phone": "",
+            })
+        return household, members
+
+
+def create_district(code: str, name: str, townships: int, villages_per_township: int, first_township: int = 200):
+    """A district <code> through the area service: townships <code>200, <code>201, ... (from
+    first_township), each with villages <township code>001, 002, ... (the plan-import bench's
+    codes are 410411200001-020)."""
+    from webapp.services import areas
+    from webapp.services.actor import SYSTEM
+    areas.create_area(SYSTEM, parent_code=None, code=code, name=name)
+    for t in range(townships):
+        tcode = f"{code}{first_township + t:03d}"
+        areas.create_area(SYSTEM, parent_code=code, code=tcode, name=f"{name}第{t + 1}乡", kind="township")
+        for v in range(villages_per_township):
+            areas.create_area(SYSTEM, parent_code=tcode, code=f"{tcode}{v + 1:03d}", name=f"{t + 1}乡{v + 1}村",
+                              kind="village", point_kind="village_committee")
+
+
 def build_district(n_people: int, townships: int = 10, villages_per_township: int = 20) -> Path:
     """Path of a database holding the district; built only if missing."""
     path = cached_db(f"district_{n_people}")
@@ -62,25 +119,13 @@ def build_district(n_people: int, townships: int = 10, villages_per_township: in
     t0 = time.perf_counter()
     with app.app_context():
         from webapp.extensions import db
-        from webapp.idvault import idvault
         from webapp.models import Area, Household, Person
-        from webapp.rules.masking import mask_id_number
-        from webapp.rules.pinyin import name_initials, name_pinyin
-        from webapp.services import accounts, areas, campaigns, counters
+        from webapp.services import accounts, campaigns, counters
         from webapp.services.actor import SYSTEM
-        from webapp.services.demo import GIVEN, SURNAMES, make_id_number
         from webapp.timeutil import today_local
 
         db.create_all()
-        areas.create_area(SYSTEM, parent_code=None, code="410411", name="湛河区")
-        village_ids = []
-        for t in range(townships):
-            tcode = f"410411{200 + t:03d}"
-            areas.create_area(SYSTEM, parent_code="410411", code=tcode, name=f"第{t + 1}乡", kind="township")
-            for v in range(villages_per_township):
-                vcode = f"{tcode}{v + 1:03d}"
-                areas.create_area(SYSTEM, parent_code=tcode, code=vcode, name=f"{t + 1}乡{v + 1}村",
-                                  kind="village", point_kind="village_committee")
+        create_district("410411", "湛河区", townships, villages_per_township)
         village_ids = list(db.session.scalars(select(Area.id).where(Area.level == "village").order_by(Area.code)))
         campaigns.create_campaign(SYSTEM, campaigns.default_input(today_local().year))
         accounts.create_user(SYSTEM, username="dadmin", name="区管理员", role="district_admin",
@@ -89,36 +134,15 @@ def build_district(n_people: int, townships: int = 10, villages_per_township: in
         accounts.create_user(SYSTEM, username="coord", name="协管员", role="coordinator",
                              area_codes=[first_village], password="Bench2018x", is_demo=True)
 
-        rng = random.Random(400)
-        keys_cache = {}
-        used = set()
-        today = date.today()
+        people = PeopleMaker(random.Random(400), region="410411")
         conn = db.session.connection()
         person_rows, made, hh_next = [], 0, 1
         while made < n_people:
             village = village_ids[(hh_next - 1) % len(village_ids)]
-            conn.execute(insert(Household), [{"id": hh_next, "village_id": village, "number": f"{hh_next:07d}",
-                                              "address": f"{hh_next % 300}号"}])
-            for k in range(rng.choice((1, 2, 3, 3, 4, 5))):
-                name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-                if name not in keys_cache:
-                    keys_cache[name] = (name_initials(name), name_pinyin(name))
-                birth = today - timedelta(days=rng.randrange(365, 85 * 365))
-                number = make_id_number(rng, birth, rng.random() < 0.5)
-                while number in used:
-                    number = make_id_number(rng, birth, rng.random() < 0.5)
-                used.add(number)
-                person_rows.append({
-                    "village_id": village, "household_id": hh_next, "is_head": k == 0,
-                    "relation": "户主" if k == 0 else "子女", "name": name,
-                    "name_initials": keys_cache[name][0], "name_pinyin": keys_cache[name][1],
-                    "id_hash": idvault.lookup_hash(number), "id_cipher": idvault.encrypt(number),
-                    "id_masked": mask_id_number(number), "id_tail": number[-4:], "birth_date": birth,
-                    "sex": "M" if int(number[16]) % 2 else "F", "address": "", "phone": "",
-                })
-                made += 1
-                if made >= n_people:
-                    break
+            household, members = people.household(hh_next, village, limit=n_people - made)
+            conn.execute(insert(Household), [household])
+            person_rows += members
+            made += len(members)
             hh_next += 1
             if len(person_rows) >= 20000:
                 conn.execute(insert(Person), person_rows)

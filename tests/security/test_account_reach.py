@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, User
 from webapp.services import accounts, areas
 from webapp.services.actor import SYSTEM
-from webapp.services.errors import Forbidden, ValidationFailed
+from webapp.services.errors import Forbidden, NotFound, ValidationFailed
 
 
 def make_user(username, role, codes):
@@ -141,3 +141,28 @@ def test_an_admin_of_two_townships_cannot_make_or_manage_an_account_spanning_the
     spanning = make_user("coordx", "coordinator", [World.V1, World.V3])
     assert not accounts.may_manage(actor, fresh(spanning))
     assert accounts.may_manage(actor, fresh(world.users["coord3"].id))
+
+
+def test_a_district_admin_sees_and_manages_only_its_own_districts_accounts(world):
+    """Several districts in one installation: another district's staff are not in the list and
+    cannot be reset, edited or deactivated (the list used to hold every account)."""
+    areas.create_area(SYSTEM, parent_code=None, code="410402", name="新华区", full_name="平顶山市新华区")
+    areas.create_area(SYSTEM, parent_code="410402", code="410402001", name="中兴路街道", kind="subdistrict")
+    areas.create_area(SYSTEM, parent_code="410402001", code="410402001001", name="中兴社区", kind="community",
+                      point_kind="community_station")
+    other_admin = make_user("xinhua", "district_admin", ["410402"])
+    other_coord = make_user("xinhua1", "coordinator", ["410402001001"])
+    ours = world.actor("dadmin")
+    listed = {u.username for u in db.session.scalars(accounts.manageable_users(ours))}
+    assert {"dadmin", "tadmin1", "coord1", "coord3"} <= listed
+    assert not listed & {"xinhua", "xinhua1"}
+    for user_id in (other_admin, other_coord):
+        with pytest.raises(NotFound):
+            accounts.get_manageable_user(ours, user_id)
+    theirs = accounts.manageable_users(accounts_actor(other_admin))
+    assert {u.username for u in db.session.scalars(theirs)} == {"xinhua", "xinhua1"}
+
+
+def accounts_actor(user_id):
+    from webapp.services.actor import Actor
+    return Actor(db.session.get(User, user_id), "127.0.0.1")

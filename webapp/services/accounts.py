@@ -93,11 +93,15 @@ BEYOND_TOWNSHIP = "该账号负责的村/社区分属不同乡镇（街道），
 
 
 def manageable_users(actor: Actor):
-    """Accounts this admin sees in the list: every account but the city admins for a district
-    admin (one reads every district of the city: no district may take it over); for a township
-    admin, the coordinators of its villages. Which of them it may change is `may_manage`."""
+    """Accounts this admin sees in the list: for a district admin, the accounts of its district
+    but the city admins (one reads every district of the city: no district may take it over; and
+    in an installation of several districts, another district's staff are none of its business);
+    for a township admin, the coordinators of its villages. Which of them it may change is
+    `may_manage`."""
     if actor.is_role(roles.DISTRICT_ADMIN):
-        return select(User).where(User.role != roles.CITY_ADMIN).order_by(User.role, User.username)
+        ids = select(user_areas.c.user_id).where(user_areas.c.area_id.in_(visible_area_ids(actor.user)))
+        return (select(User).where(User.role != roles.CITY_ADMIN, User.id.in_(ids))
+                .order_by(User.role, User.username))
     if actor.is_role(roles.TOWNSHIP_ADMIN):
         ids = select(user_areas.c.user_id).where(user_areas.c.area_id.in_(visible_village_ids(actor.user)))
         return select(User).where(User.role == roles.COORDINATOR, User.id.in_(ids)).order_by(User.username)
@@ -110,13 +114,21 @@ def _township_admin_may_hold(actor: Actor, villages) -> bool:
     return len(townships) <= 1 and townships <= {a.id for a in actor.user.areas}
 
 
+def _touches_own_district(actor: Actor, areas_of_user) -> bool:
+    """An area of the account lies in the district admin's own district(s): an account wholly in
+    another district is that district's (one spanning both is managed from either, keeping the
+    villages the editor cannot see: test_account_reach)."""
+    mine = tuple(a.code for a in actor.user.areas)
+    return any(a.code.startswith(mine) for a in areas_of_user)
+
+
 def may_manage(actor: Actor, user: User) -> bool:
     """The one rule for who may reset, edit or deactivate an account: the district admin any
-    account; a township admin a coordinator whose villages all lie in one township it runs. An
+    account of its district; a township admin a coordinator whose villages all lie in one township it runs. An
     account reaching beyond one township is the district's: otherwise either township admin could
     take it over (reset its password) and read the other township's villages."""
     if actor.is_role(roles.DISTRICT_ADMIN):
-        return True
+        return _touches_own_district(actor, user.areas)
     return (actor.is_role(roles.TOWNSHIP_ADMIN) and user.role == roles.COORDINATOR
             and _township_admin_may_hold(actor, user.areas))
 
